@@ -1,0 +1,94 @@
+"""Command line: ``python -m bot [run|migrate|demo-data]``."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+
+import click
+
+from bot import db as bot_db
+from bot import logs
+from bot.config import Settings
+from bot.runner import Runtime
+from catalog import demo
+from core.clock import Clock
+from core.db import Database
+
+
+def _settings() -> Settings:
+    settings = Settings()
+    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s]
+    logs.setup(settings.log_level, secrets)
+    return settings
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(context: click.Context) -> None:
+    """Kaufrunde, the Telegram bot for shopping together. Without a command: run."""
+    if context.invoked_subcommand is None:
+        context.invoke(run)
+
+
+@cli.command()
+def run() -> None:
+    """Run the bot.
+
+    Without TELEGRAM_BOT_TOKEN: the embedded default (SQLite, demo catalog, local Bot API sandbox and
+    its page at http://HTTP_HOST:HTTP_PORT/). With a token: long polling, or webhook mode when
+    WEBHOOK_URL is set. Migrates the database first. Stop with Ctrl+C.
+    """
+    asyncio.run(_serve(_settings()))
+
+
+async def _serve(settings: Settings) -> None:
+    runtime = Runtime(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    await runtime.start()
+    try:
+        if settings.embedded:
+            click.echo(
+                f"Kaufrunde is running with its local Telegram sandbox.\n"
+                f"  Open {runtime.url}/ in your browser; the sandbox API is at {runtime.url}/sandbox/api\n"
+                f"  Press Ctrl+C to stop."
+            )
+        else:
+            mode = f"webhook at {settings.webhook_url}" if settings.webhook_url else "long polling"
+            click.echo(f"Kaufrunde is running against {settings.telegram_api_url} ({mode}). Ctrl+C stops it.")
+        await stop.wait()
+    finally:
+        await runtime.stop()
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database at DATABASE_URL to the newest schema (Alembic upgrade head)."""
+    settings = _settings()
+    bot_db.migrate(settings.database_url)
+    click.echo("The database schema is up to date.")
+
+
+@cli.command("demo-data")
+def demo_data() -> None:
+    """Load the demo catalog (fashion and home, three stores) into DATABASE_URL; safe to run twice."""
+    settings = _settings()
+    bot_db.migrate(settings.database_url)
+    summary = asyncio.run(_load_demo(settings))
+    click.echo(f"Demo catalog loaded: {summary}")
+
+
+async def _load_demo(settings: Settings) -> object:
+    database = Database.from_url(settings.database_url)
+    try:
+        async with database.unit_of_work() as session:
+            return await demo.load(session, media_dir=settings.media_dir, now=Clock().now())
+    finally:
+        await database.dispose()
+
+
+if __name__ == "__main__":
+    cli(prog_name="python -m bot")

@@ -1,0 +1,63 @@
+"""Configuration, read once from the environment and ``.env`` (every variable is in the README)."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///var/kaufrunde.db"
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str = "https://api.telegram.org"
+    database_url: str = DEFAULT_DATABASE_URL
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    default_locale: Literal["de", "en"] = "de"
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    media_dir: Path = Path("var/media")
+    log_level: str = "INFO"
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("telegram_api_url", "webhook_url")
+    @classmethod
+    def _strip_slash(cls, value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def embedded(self) -> bool:
+        """Tell whether to run the embedded default: no token, a local sandbox stands in for Telegram."""
+        return self.telegram_bot_token is None
+
+    @property
+    def public_url(self) -> str:
+        """Return the base URL under which this process's HTTP server is reached."""
+        host = "127.0.0.1" if self.http_host in {"0.0.0.0", "::"} else self.http_host
+        return f"http://{host}:{self.http_port}"
+
+
+def sandbox_token() -> str:
+    """Make a token in Telegram's shape for the local sandbox bot."""
+    return f"7000000001:SANDBOX{secrets.token_hex(12)}"

@@ -1,0 +1,55 @@
+"""The database as the application uses it: every model registered, migrations run with Alembic."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+import core.chats
+import core.tasks
+import core.updates
+import core.users
+from core.db import Base, Database, normalize_url
+
+MODEL_MODULES = (core.users, core.chats, core.updates, core.tasks)
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+metadata = Base.metadata
+
+
+def alembic_config(url: str) -> Config:
+    """Return an Alembic configuration for the database at ``url``."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", normalize_url(url).replace("%", "%%"))
+    return config
+
+
+def ensure_sqlite_folder(url: str) -> None:
+    """Create the folder of a SQLite file database if it is missing."""
+    url = normalize_url(url)
+    prefix = "sqlite+aiosqlite:///"
+    if url.startswith(prefix) and ":memory:" not in url:
+        Path(url[len(prefix) :].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Upgrade the database at ``url`` to ``revision`` (blocking; call from a thread inside a loop)."""
+    ensure_sqlite_folder(url)
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    """Downgrade the database at ``url`` to ``revision``."""
+    command.downgrade(alembic_config(url), revision)
+
+
+async def migrate_async(url: str) -> None:
+    """Upgrade to head without blocking the running event loop."""
+    await asyncio.to_thread(migrate, url)
+
+
+__all__ = ["MODEL_MODULES", "Database", "alembic_config", "downgrade", "metadata", "migrate", "migrate_async"]

@@ -1,0 +1,127 @@
+"""Starts and stops everything a bot process runs: database, HTTP server, sandbox, bot, schedule."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from aiohttp import web
+from telegram import Update
+
+from bot import app as bot_app
+from bot import db as bot_db
+from bot import web as bot_web
+from bot.config import Settings, sandbox_token
+from bot.sandbox import Sandbox
+from catalog import demo
+from core.clock import Clock
+from core.db import Database
+from core.i18n import Translator
+from handlers.common import App
+from handlers.context import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """A running bot process; ``start`` and ``stop`` bring it up and down in order."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=Clock)
+    migrate: bool = True
+    load_demo: bool = True
+    db: Database | None = None
+    sandbox: Sandbox | None = None
+    application: App | None = None
+    _runner: web.AppRunner | None = None
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        """Return the base URL of this process's HTTP server."""
+        return f"http://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        """Migrate, start the HTTP server (with the sandbox when embedded) and the bot."""
+        settings = self.settings
+        if self.migrate:
+            await bot_db.migrate_async(settings.database_url)
+        self.db = self.db or Database.from_url(settings.database_url)
+        if settings.embedded and self.load_demo:
+            async with self.db.unit_of_work() as session:
+                summary = await demo.load(session, media_dir=settings.media_dir, now=self.clock.now())
+            log.info("demo catalog: %s", summary)
+        token = (
+            settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else sandbox_token()
+        )
+        services = Services(
+            db=self.db,
+            clock=self.clock,
+            translator=Translator(default_locale=settings.default_locale),
+            worker_id=f"{socket.gethostname()}-{os.getpid()}-{id(self):x}",
+            admin_user_ids=frozenset(settings.admin_user_ids),
+        )
+        web_app = bot_web.create_app(services=services, media_dir=settings.media_dir)
+        if settings.embedded:
+            self.sandbox = Sandbox(clock=self.clock, bot_token=token)
+            self.sandbox.setup(web_app)
+        self.port = _free_port(settings.http_host) if settings.http_port == 0 else settings.http_port
+        api_url = f"http://127.0.0.1:{self.port}" if settings.embedded else settings.telegram_api_url
+        polling = settings.webhook_url is None
+        self.application = bot_app.build(services, token=token, api_url=api_url, polling=polling)
+        secret = _webhook_secret(settings, token)
+        if not polling:
+            bot_web.attach_webhook(
+                web_app, application=self.application, secret=secret, path=_webhook_path(settings)
+            )
+        self._runner = web.AppRunner(web_app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, settings.http_host, self.port).start()
+        await self.application.initialize()
+        await self.application.start()
+        if self.sandbox is not None:
+            self.sandbox.on_clock_advanced.append(bot_app.due_work(self.application).run)
+        if polling:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(allowed_updates=Update.ALL_TYPES, timeout=10)
+        else:
+            assert settings.webhook_url is not None
+            await self.application.bot.set_webhook(
+                settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+            )
+
+    async def stop(self) -> None:
+        """Stop the bot, then the HTTP server, then the database."""
+        if self.application is not None:
+            if self.application.updater is not None and self.application.updater.running:
+                await self.application.updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self.db is not None:
+            await self.db.dispose()
+
+
+def _webhook_secret(settings: Settings, token: str) -> str:
+    # Derived from the token when not configured, so that every instance of one bot agrees on it.
+    if settings.webhook_secret is not None:
+        return settings.webhook_secret.get_secret_value()
+    return hashlib.sha256(f"kaufrunde-webhook:{token}".encode()).hexdigest()
+
+
+def _webhook_path(settings: Settings) -> str:
+    path = urlsplit(settings.webhook_url or "").path
+    return path if path not in {"", "/"} else bot_web.WEBHOOK_PATH
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])

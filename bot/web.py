@@ -1,0 +1,63 @@
+"""The HTTP side of the bot (aiohttp): Telegram's webhook, product pictures and a health check."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from pathlib import Path
+
+from aiohttp import web
+from sqlalchemy import text
+from telegram import Update
+
+from handlers.common import App
+from handlers.context import Services
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/telegram/webhook"
+APPLICATION_KEY = web.AppKey("application", App)
+SERVICES_KEY = web.AppKey("services", Services)
+SECRET_KEY = web.AppKey("webhook_secret", str)
+
+
+def create_app(*, services: Services, media_dir: Path) -> web.Application:
+    """Create the web application; the runner adds the bot (and the sandbox when embedded)."""
+    app = web.Application(client_max_size=20 * 1024**2)
+    app[SERVICES_KEY] = services
+    app.router.add_get("/healthz", health)
+    media_dir.mkdir(parents=True, exist_ok=True)
+    app.router.add_static("/media", media_dir, follow_symlinks=False)
+    return app
+
+
+def attach_webhook(app: web.Application, *, application: App, secret: str, path: str = WEBHOOK_PATH) -> None:
+    """Receive Telegram's updates at ``path``, checking the secret token header."""
+    app[APPLICATION_KEY] = application
+    app[SECRET_KEY] = secret
+    app.router.add_post(path, webhook)
+
+
+async def webhook(request: web.Request) -> web.Response:
+    """Queue an update Telegram posted; answer at once so Telegram does not redeliver it."""
+    given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+    if not hmac.compare_digest(given.encode(), request.app[SECRET_KEY].encode()):
+        return web.Response(status=403)
+    application = request.app[APPLICATION_KEY]
+    try:
+        update = Update.de_json(await request.json(), application.bot)
+    except ValueError:
+        return web.Response(status=400)
+    await application.update_queue.put(update)
+    return web.Response()
+
+
+async def health(request: web.Request) -> web.Response:
+    """Answer 200 when the database answers, else 503."""
+    try:
+        async with request.app[SERVICES_KEY].db.unit_of_work() as session:
+            await session.execute(text("SELECT 1"))
+    except Exception:
+        log.exception("health check: database unreachable")
+        return web.json_response({"status": "database unreachable"}, status=503)
+    return web.json_response({"status": "ok"})

@@ -1,0 +1,50 @@
+"""Small helpers the handler modules share: the application type, keyboards and the sender's data."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.ext import Application, ExtBot, JobQueue
+
+from core.chats import ChatInfo
+from core.users import Person
+from handlers.context import BotContext
+
+App = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[BotContext]
+]
+
+
+def keyboard(*rows: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """Build an inline keyboard from rows of ``(label, callback_data)``."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
+def person_of(user: User | None) -> Person | None:
+    """Return a Telegram user as the domain sees a person (None for bots and anonymous senders)."""
+    if user is None or user.is_bot:
+        return None
+    return Person(
+        id=user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+
+
+def chat_of(update: Update) -> ChatInfo | None:
+    """Return the chat the update came from, as the domain sees a chat."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return ChatInfo(id=chat.id, type=chat.type, title=chat.title)
+
+
+def is_private(update: Update) -> bool:
+    """Tell whether the update comes from a private chat."""
+    return update.effective_chat is not None and update.effective_chat.type == "private"

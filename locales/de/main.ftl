@@ -1,0 +1,72 @@
+## Kaufrunde – deutsche Texte. Schlüssel gleich in allen Sprachen; HTML wie Telegram es versteht.
+
+-bot = Kaufrunde
+
+start-greeting =
+    Hallo { $name }! 👋 Ich bin <b>{ -bot }</b> – dein Einkaufsbegleiter für Telegram.
+
+    Mit mir kaufst du gemeinsam mit Freund:innen ein: Produkte finden, in der Gruppe abstimmen, Wunschlisten teilen, Sammelbestellungen bündeln und direkt im Chat bezahlen.
+
+    Was möchtest du tun?
+start-greeting-group =
+    Hallo zusammen! 👋 Ich bin <b>{ -bot }</b>. Hier in der Gruppe könnt ihr bald Produkte teilen, abstimmen und gemeinsam bestellen.
+    Schreibt mir privat, um loszulegen: /help
+
+menu-help = ❓ Hilfe
+menu-language = 🌐 Sprache
+menu-privacy = 🔒 Meine Daten
+
+help-text =
+    <b>So funktioniert { -bot }</b>
+
+    /start – Begrüßung und Menü
+    /help – diese Hilfe
+    /language – Sprache wählen (Deutsch oder English)
+    /privacy – was ich über dich speichere, Export und Löschung
+
+    In Gruppen reagiere ich auf Befehle und wenn mich jemand erwähnt.
+
+language-choose = Welche Sprache soll ich sprechen?
+language-set = Alles klar, ab jetzt spreche ich Deutsch. 🇩🇪
+language-name-de = 🇩🇪 Deutsch
+language-name-en = 🇬🇧 English
+
+privacy-overview =
+    <b>Deine Daten bei { -bot }</b>
+
+    Ich speichere über dich:
+    • deinen Telegram-Namen ({ $name }), deine Telegram-ID und deine Sprache ({ $language })
+    • deine Zeitzone ({ $timezone })
+    • in welchen Gruppen mit mir du Mitglied bist ({ $groups ->
+        [one] eine Gruppe
+       *[other] { $groups } Gruppen
+    })
+    • deine Einwilligungen: persönliche Angebote { $deals }, Angebote von Händlern { $broadcasts }
+    • wann du mich zuerst und zuletzt genutzt hast
+
+    Du kannst alles als Datei exportieren oder endgültig löschen.
+privacy-on = an
+privacy-off = aus
+privacy-export = 📦 Daten exportieren
+privacy-delete = 🗑 Daten löschen
+privacy-export-caption = Hier sind alle Daten, die ich über dich gespeichert habe.
+privacy-delete-confirm =
+    Möchtest du wirklich alle deine Daten löschen? Das kann nicht rückgängig gemacht werden.
+privacy-delete-yes = Ja, alles löschen
+privacy-delete-no = Abbrechen
+privacy-deleted = Deine Daten sind gelöscht. Wenn du mir wieder schreibst, fange ich ganz neu an.
+privacy-delete-cancelled = Gut, es bleibt alles, wie es ist.
+privacy-private-only = Deine Daten zeige ich dir nur im privaten Chat. Schreib mir direkt: /privacy
+
+unknown-command = Den Befehl { $command } kenne ich nicht. Mit /help siehst du, was ich kann.
+fallback-text =
+    Das habe ich leider noch nicht verstanden. 🤔
+    Mit /help siehst du, was ich kann.
+fallback-other = Damit kann ich leider nichts anfangen. Schick mir eine Textnachricht oder tippe /help.
+button-outdated = Diese Schaltfläche ist nicht mehr gültig.
+error-apology = Entschuldigung, da ist bei mir etwas schiefgegangen. 🙈 Bitte versuch es gleich noch einmal.
+
+command-start = Begrüßung und Menü
+command-help = Hilfe und Befehle
+command-language = Sprache wählen
+command-privacy = Meine Daten: Export und Löschung

@@ -1,0 +1,72 @@
+## Kaufrunde – English texts. Same keys in every language; HTML as Telegram understands it.
+
+-bot = Kaufrunde
+
+start-greeting =
+    Hi { $name }! 👋 I'm <b>{ -bot }</b>, your shopping companion on Telegram.
+
+    With me you shop together with friends: find products, vote on them in your group, share wishlists, pool group orders and pay right in the chat.
+
+    What would you like to do?
+start-greeting-group =
+    Hello everyone! 👋 I'm <b>{ -bot }</b>. Here in the group you will soon be able to share products, vote and order together.
+    Message me privately to get started: /help
+
+menu-help = ❓ Help
+menu-language = 🌐 Language
+menu-privacy = 🔒 My data
+
+help-text =
+    <b>How { -bot } works</b>
+
+    /start – greeting and menu
+    /help – this help
+    /language – choose a language (Deutsch or English)
+    /privacy – what I store about you, export and deletion
+
+    In groups I respond to commands and when someone mentions me.
+
+language-choose = Which language should I speak?
+language-set = Got it, from now on I'll speak English. 🇬🇧
+language-name-de = 🇩🇪 Deutsch
+language-name-en = 🇬🇧 English
+
+privacy-overview =
+    <b>Your data at { -bot }</b>
+
+    What I store about you:
+    • your Telegram name ({ $name }), your Telegram ID and your language ({ $language })
+    • your time zone ({ $timezone })
+    • which groups with me you are a member of ({ $groups ->
+        [one] one group
+       *[other] { $groups } groups
+    })
+    • your consents: personal deals { $deals }, offers from retailers { $broadcasts }
+    • when you first and last used me
+
+    You can export all of it as a file or delete it for good.
+privacy-on = on
+privacy-off = off
+privacy-export = 📦 Export my data
+privacy-delete = 🗑 Delete my data
+privacy-export-caption = Here is all the data I have stored about you.
+privacy-delete-confirm =
+    Do you really want to delete all your data? This cannot be undone.
+privacy-delete-yes = Yes, delete everything
+privacy-delete-no = Cancel
+privacy-deleted = Your data has been deleted. If you write to me again, I'll start from scratch.
+privacy-delete-cancelled = Fine, everything stays as it is.
+privacy-private-only = I only show your data in a private chat. Message me directly: /privacy
+
+unknown-command = I don't know the command { $command }. Type /help to see what I can do.
+fallback-text =
+    Sorry, I didn't get that yet. 🤔
+    Type /help to see what I can do.
+fallback-other = I can't do anything with that, sorry. Send me a text message or type /help.
+button-outdated = This button is no longer valid.
+error-apology = Sorry, something went wrong on my side. 🙈 Please try again in a moment.
+
+command-start = Greeting and menu
+command-help = Help and commands
+command-language = Choose a language
+command-privacy = My data: export and deletion

@@ -1,0 +1,66 @@
+"""Shared fixtures: a migrated test database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete
+
+from bot.db import metadata, migrate
+from core.clock import Clock
+from core.db import Database, Session, normalize_url
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Migrate the test database once per run and return its URL."""
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    url = normalize_url(url)
+    migrate(url)
+    yield url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """Give a database whose tables are emptied after the test."""
+    database = Database.from_url(database_url)
+    yield database
+    async with database.unit_of_work() as session:
+        for table in reversed(metadata.sorted_tables):
+            await session.execute(delete(table))
+    await database.dispose()
+
+
+@pytest.fixture
+async def session(db: Database) -> AsyncIterator[Session]:
+    """Give one unit of work for a domain test; it commits when the test passes."""
+    async with db.unit_of_work() as unit:
+        yield unit
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """Give a frozen clock at a fixed moment that tests move with ``advance``."""
+    from datetime import UTC, datetime
+
+    frozen = Clock()
+    frozen.freeze(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    return frozen
+
+
+@pytest.fixture
+def media_dir(tmp_path: Path) -> Path:
+    """Give an empty folder for generated product images."""
+    folder = tmp_path / "media"
+    folder.mkdir()
+    return folder
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test that uses the database, so ``pytest -m db`` runs them on another backend."""
+    for item in items:
+        if "database_url" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.db)
