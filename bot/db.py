@@ -8,13 +8,14 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+import catalog.models
 import core.chats
 import core.tasks
 import core.updates
 import core.users
 from core.db import Base, Database, normalize_url
 
-MODEL_MODULES = (core.users, core.chats, core.updates, core.tasks)
+MODEL_MODULES = (core.users, core.chats, core.updates, core.tasks, catalog.models)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 metadata = Base.metadata
