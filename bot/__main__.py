@@ -18,8 +18,7 @@ from core.db import Database
 
 def _settings() -> Settings:
     settings = Settings()
-    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token, settings.webhook_secret) if s]
-    logs.setup(settings.log_level, secrets)
+    logs.setup(settings.log_level)
     return settings
 
 
@@ -78,10 +77,14 @@ def demo_data() -> None:
     settings = _settings()
     bot_db.migrate(settings.database_url)
     summary = asyncio.run(_load_demo(settings))
-    click.echo(f"Demo catalog loaded: {summary}")
+    click.echo(
+        f"Demo catalog loaded: {summary.products.total} products ({summary.products.created} new), "
+        f"{summary.variants.total} variants ({summary.variants.created} new), {summary.stores.total} stores, "
+        f"{summary.images.total} pictures in {settings.media_dir}"
+    )
 
 
-async def _load_demo(settings: Settings) -> object:
+async def _load_demo(settings: Settings) -> demo.DemoSummary:
     database = Database.from_url(settings.database_url)
     try:
         async with database.unit_of_work() as session:

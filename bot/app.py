@@ -67,7 +67,6 @@ def build(services: Services, *, token: str, api_url: str, polling: bool) -> App
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerChatUpdateProcessor())
-        .post_init(_post_init)
     )
     if not polling:
         builder = builder.updater(None)
@@ -82,7 +81,8 @@ def build(services: Services, *, token: str, api_url: str, polling: bool) -> App
     return application
 
 
-async def _post_init(application: App) -> None:
+async def started(application: App) -> None:
+    """Publish the commands and start the schedule (call after ``application.start()``)."""
     services: Services = application.bot_data[SERVICES_KEY]
     await set_commands(application, services)
     await jobs.ensure_recurring(services)

@@ -71,15 +71,12 @@ class DueWork:
         self.runners = runners if runners is not None else RUNNERS
         self._lock = asyncio.Lock()
 
-    async def run(self) -> int:
-        """Run everything that is due now; return how many tasks ran."""
-        ran = 0
+    async def run(self) -> None:
+        """Run everything that is due now."""
         async with self._lock:
             while batch := await self._claim():
                 for task in batch:
                     await self._run_one(task)
-                    ran += 1
-        return ran
 
     async def _claim(self) -> list[tasks.Task]:
         async with self.services.db.unit_of_work() as session:

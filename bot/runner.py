@@ -14,6 +14,7 @@ from telegram import Update
 
 from bot import app as bot_app
 from bot import db as bot_db
+from bot import logs
 from bot import web as bot_web
 from bot.config import Settings, sandbox_token
 from bot.sandbox import Sandbox
@@ -75,6 +76,7 @@ class Runtime:
         polling = settings.webhook_url is None
         self.application = bot_app.build(services, token=token, api_url=api_url, polling=polling)
         secret = _webhook_secret(settings, token)
+        logs.redactor.add(secret)
         if not polling:
             bot_web.attach_webhook(
                 web_app, application=self.application, secret=secret, path=_webhook_path(settings)
@@ -84,6 +86,7 @@ class Runtime:
         await web.TCPSite(self._runner, settings.http_host, self.port).start()
         await self.application.initialize()
         await self.application.start()
+        await bot_app.started(self.application)
         if self.sandbox is not None:
             self.sandbox.on_clock_advanced.append(bot_app.due_work(self.application).run)
         if polling:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text
+from sqlalchemy.engine import make_url
 
 from bot.db import metadata, migrate
 from core.clock import Clock
-from core.db import Database, Session, normalize_url
+from core.db import Database, Session, create_engine, normalize_url
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +41,29 @@ async def session(db: Database) -> AsyncIterator[Session]:
     """Give one unit of work for a domain test; it commits when the test passes."""
     async with db.unit_of_work() as unit:
         yield unit
+
+
+async def _admin(url: str, statement: str) -> None:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    async with engine.connect() as connection:
+        await connection.execute(text(statement))
+    await engine.dispose()
+
+
+@pytest.fixture
+def scratch_url(tmp_path: Path) -> Iterator[str]:
+    """Give an empty database of the same kind as the test database."""
+    configured = os.environ.get("TEST_DATABASE_URL")
+    if not configured or not normalize_url(configured).startswith("postgresql"):
+        yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
+        return
+    base = make_url(normalize_url(configured))
+    name = f"{base.database}_scratch"
+    server = base.set(database="postgres").render_as_string(hide_password=False)
+    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}"'))
+    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
+    yield base.set(database=name).render_as_string(hide_password=False)
+    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 @pytest.fixture

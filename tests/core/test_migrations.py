@@ -3,41 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 
 from bot.db import downgrade, metadata, migrate
-from core.db import create_engine, normalize_url
-
-
-async def _admin(url: str, statement: str) -> None:
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as connection:
-        await connection.execute(text(statement))
-    await engine.dispose()
-
-
-@pytest.fixture
-def scratch_url(tmp_path: Path) -> Iterator[str]:
-    """Give an empty database of the same kind as the test database."""
-    configured = os.environ.get("TEST_DATABASE_URL")
-    if not configured or not normalize_url(configured).startswith("postgresql"):
-        yield f"sqlite+aiosqlite:///{tmp_path / 'scratch.db'}"
-        return
-    base = make_url(normalize_url(configured))
-    name = f"{base.database}_migrations"
-    server = base.set(database="postgres").render_as_string(hide_password=False)
-    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}"'))
-    asyncio.run(_admin(server, f'CREATE DATABASE "{name}"'))
-    yield base.set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_admin(server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+from core.db import create_engine
 
 
 async def _tables_and_diff(url: str) -> tuple[set[str], list[object]]:
