@@ -80,7 +80,7 @@ class BotApi:
             params = await _read(request)
             if world.faults.delay:
                 await asyncio.sleep(world.faults.delay)
-            if method is None:
+            if method is None or world.faults.is_missing(name):
                 raise ApiError(404, "Not Found")
             if name.lower() in SENDS | EDITS:
                 injected = world.faults.injected_error()

@@ -33,6 +33,7 @@ class FaultSettings:
     error_codes: list[int] = field(default_factory=lambda: [500])
     delay_ms: int = 0
     blocked_user_ids: list[int] = field(default_factory=list)
+    missing_methods: list[str] = field(default_factory=list)
     seed: int = 0
 
     @classmethod
@@ -70,6 +71,10 @@ class FaultSettings:
             raise ValueError("delay_ms must be an integer from 0 to 60000")
         if not isinstance(self.blocked_user_ids, list) or not all(_integer(i) for i in self.blocked_user_ids):
             raise ValueError("blocked_user_ids must be a list of user ids")
+        if not isinstance(self.missing_methods, list) or not all(
+            isinstance(m, str) for m in self.missing_methods
+        ):
+            raise ValueError("missing_methods must be a list of Bot API method names")
         if not _integer(self.seed):
             raise ValueError("seed must be an integer")
 
@@ -127,6 +132,10 @@ class Faults:
         if code == HTTPStatus.TOO_MANY_REQUESTS:
             return ApiError(code, "Too Many Requests: retry after 1", retry_after=1)
         return ApiError(code, _PHRASES.get(code) or HTTPStatus(code).phrase)
+
+    def is_missing(self, method: str) -> bool:
+        """Tell whether the method is switched off, as on a Bot API server that lacks it (404)."""
+        return method.lower() in {name.lower() for name in self.settings.missing_methods}
 
     def is_blocked(self, user_id: int) -> bool:
         """Tell whether the user blocked the bot."""

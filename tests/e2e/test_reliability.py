@@ -9,12 +9,14 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot import app as bot_app
 from bot import jobs, logs
 from bot.runner import Runtime
 from bot.sandbox import SandboxClient
 from core import privacy, tasks, updates
 from core.clock import Clock
 from core.db import Database
+from handlers.context import SERVICES_KEY
 from tests.e2e.conftest import private_chat, settings_for
 
 
@@ -120,3 +122,17 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+async def test_a_missing_optional_method_is_logged_and_the_bot_keeps_running(
+    sb: SandboxClient, runtime: Runtime, caplog: pytest.LogCaptureFixture
+) -> None:
+    await sb.set_faults(missing_methods=["setMyCommands"])
+    assert runtime.application is not None
+    await bot_app.set_commands(runtime.application, runtime.application.bot_data[SERVICES_KEY])
+
+    warning = next(record for record in caplog.records if record.name == "bot.app")
+    assert "setMyCommands (default) failed, the bot keeps running" in warning.getMessage()
+    tom = await private_chat(sb, "Tom", "en")
+    (greeting,) = await tom.say("/start")
+    assert greeting["text"].startswith("Hi Tom!")
