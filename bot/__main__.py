@@ -77,11 +77,7 @@ def demo_data() -> None:
     settings = _settings()
     bot_db.migrate(settings.database_url)
     summary = asyncio.run(_load_demo(settings))
-    click.echo(
-        f"Demo catalog loaded: {summary.products.total} products ({summary.products.created} new), "
-        f"{summary.variants.total} variants ({summary.variants.created} new), {summary.stores.total} stores, "
-        f"{summary.images.total} pictures in {settings.media_dir}"
-    )
+    click.echo(f"Demo catalog loaded: {summary} in {settings.media_dir}")
 
 
 async def _load_demo(settings: Settings) -> demo.DemoSummary:

@@ -137,6 +137,13 @@ class DemoSummary:
     stock: Count
     images: Count
 
+    def __str__(self) -> str:
+        return (
+            f"{self.products.total} products ({self.products.created} new), "
+            f"{self.variants.total} variants ({self.variants.created} new), {self.stores.total} stores, "
+            f"{self.images.total} pictures"
+        )
+
     @property
     def created_anything(self) -> bool:
         """Tell whether the load added any row or file."""

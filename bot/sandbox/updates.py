@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import secrets
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,7 +56,9 @@ class UpdateQueue:
         self._pending: list[_Pending] = []
         self.allowed_updates: list[str] = []
         self.webhook: Webhook | None = None
-        self._next_id = 1
+        # Like Telegram after a quiet week, a new sandbox starts its update ids at a random point, so a bot
+        # that remembers the ids it handled before a restart does not mistake new updates for old ones.
+        self._next_id = secrets.randbelow(2**30) + 1
         self._poll_generation = 0
         self.polling = 0
         self._task: asyncio.Task[None] | None = None
