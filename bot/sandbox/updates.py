@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 import contextlib
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
