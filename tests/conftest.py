@@ -89,3 +89,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "database_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.db)
+
+
+@pytest.fixture(scope="session")
+def demo_media(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Give a media folder shared by the whole run, so the demo pictures are drawn once."""
+    return tmp_path_factory.mktemp("demo-media")
+
+
+@pytest.fixture
+async def demo_catalog(db: Database, demo_media: Path, clock: Clock) -> Database:
+    """Load the demo catalog into the test database (emptied again after the test)."""
+    from catalog import demo
+
+    async with db.unit_of_work() as session:
+        await demo.load(session, media_dir=demo_media, now=clock.now())
+    return db

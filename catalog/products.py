@@ -1,0 +1,192 @@
+"""Products as shoppers see them: the product card, barcode lookup and the cached Telegram photo id."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+
+from catalog.models import Brand, Category, Product, ProductImage, Stock, Store, Variant
+from core.db import Session
+
+LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStock:
+    """How many units of a product one store (or the online warehouse) has."""
+
+    store_id: int
+    name: str
+    city: str
+    is_warehouse: bool
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class VariantInfo:
+    """One size and colour of a product with its stock over all stores."""
+
+    id: int
+    colour: str
+    size: str
+    price: Decimal
+    quantity: int
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """A product picture: its file under the media folder, and Telegram's id once it was uploaded."""
+
+    id: int
+    path: str
+    telegram_file_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProductCard:
+    """Everything a product card shows."""
+
+    id: int
+    sku: str
+    title: str
+    description: str
+    brand: str | None
+    category: str
+    price: Decimal
+    compare_at_price: Decimal | None
+    currency: str
+    colours: tuple[str, ...]
+    sizes: tuple[str, ...]
+    variants: tuple[VariantInfo, ...]
+    stores: tuple[StoreStock, ...]
+    picture: Picture | None
+    active: bool
+
+    @property
+    def in_stock(self) -> bool:
+        """Tell whether any unit of any variant is available."""
+        return any(store.quantity > 0 for store in self.stores)
+
+
+def size_order(size: str) -> tuple[int, float, str]:
+    """Sort key that puts sizes in their natural order (XS before S, 38 before 40)."""
+    if size in LETTER_SIZES:
+        return (0, LETTER_SIZES.index(size), size)
+    number = size.removeprefix("W")
+    return (1, float(number), size) if number.replace(".", "", 1).isdigit() else (2, 0.0, size)
+
+
+async def card(session: Session, *, product_id: int, locale: str) -> ProductCard | None:
+    """Return the product card in the locale, or None for an unknown product."""
+    row = (
+        await session.execute(
+            select(Product, Brand.name, Category)
+            .outerjoin(Brand, Brand.id == Product.brand_id)
+            .join(Category, Category.id == Product.category_id)
+            .where(Product.id == product_id)
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    product, brand, category = row
+    stock_by_variant = dict(
+        (
+            await session.execute(
+                select(Stock.variant_id, func.sum(Stock.quantity))
+                .join(Variant, Variant.id == Stock.variant_id)
+                .where(Variant.product_id == product_id)
+                .group_by(Stock.variant_id)
+            )
+        ).all()
+    )
+    variants = sorted(
+        (
+            VariantInfo(
+                id=variant.id,
+                colour=variant.colour,
+                size=variant.size,
+                price=variant.price if variant.price is not None else product.price,
+                quantity=int(stock_by_variant.get(variant.id) or 0),
+            )
+            for variant in (await session.scalars(select(Variant).where(Variant.product_id == product_id)))
+        ),
+        key=lambda info: (info.colour, size_order(info.size)),
+    )
+    stores = tuple(
+        StoreStock(
+            store_id=store_id, name=name, city=city, is_warehouse=warehouse, quantity=int(quantity or 0)
+        )
+        for store_id, name, city, warehouse, quantity in (
+            await session.execute(
+                select(Store.id, Store.name, Store.city, Store.is_warehouse, func.sum(Stock.quantity))
+                .join(Stock, Stock.store_id == Store.id)
+                .join(Variant, Variant.id == Stock.variant_id)
+                .where(Variant.product_id == product_id)
+                .group_by(Store.id, Store.name, Store.city, Store.is_warehouse)
+                .order_by(Store.is_warehouse, Store.name)
+            )
+        ).all()
+    )
+    picture = (
+        await session.scalars(
+            select(ProductImage).where(ProductImage.product_id == product_id).order_by(ProductImage.position)
+        )
+    ).first()
+    german = locale == "de"
+    return ProductCard(
+        id=product.id,
+        sku=product.sku,
+        title=product.title_de if german else product.title_en,
+        description=product.description_de if german else product.description_en,
+        brand=brand,
+        category=category.name_de if german else category.name_en,
+        price=product.price,
+        compare_at_price=product.compare_at_price,
+        currency=product.currency,
+        colours=tuple(dict.fromkeys(variant.colour for variant in variants)),
+        sizes=tuple(sorted({variant.size for variant in variants}, key=size_order)),
+        variants=tuple(variants),
+        stores=stores,
+        picture=Picture(picture.id, picture.path, picture.telegram_file_id) if picture else None,
+        active=product.active,
+    )
+
+
+def normalise_gtin(text: str) -> str | None:
+    """Return the 13-digit form of an EAN-8/UPC-A/EAN-13/GTIN-14 number with a valid check digit."""
+    digits = "".join(character for character in text if character.isdigit())
+    if len(digits) not in {8, 12, 13, 14} or len(digits) != len(text.strip().replace(" ", "")):
+        return None
+    body, check = digits[:-1], int(digits[-1])
+    weighted = sum(int(digit) * (3 if index % 2 == 0 else 1) for index, digit in enumerate(reversed(body)))
+    if (10 - weighted % 10) % 10 != check:
+        return None
+    if len(digits) == 14:
+        return digits[1:] if digits.startswith("0") else digits
+    return digits.zfill(13) if len(digits) == 12 else digits
+
+
+async def by_gtin(session: Session, *, gtin: str) -> tuple[int, int] | None:
+    """Find ``(product_id, variant_id)`` by a scanned or typed barcode."""
+    code = normalise_gtin(gtin)
+    if code is None:
+        return None
+    candidates = {code, code.lstrip("0").zfill(12), code.zfill(14)}
+    row = (
+        await session.execute(
+            select(Variant.product_id, Variant.id)
+            .where(Variant.gtin.in_(candidates))
+            .order_by(Variant.id)
+            .limit(1)
+        )
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
+async def remember_telegram_file(session: Session, *, picture_id: int, file_id: str) -> None:
+    """Keep Telegram's id of an uploaded picture, so the next card sends the id instead of the file."""
+    await session.execute(
+        update(ProductImage).where(ProductImage.id == picture_id).values(telegram_file_id=file_id)
+    )

@@ -1,0 +1,81 @@
+"""Turns domain data into message text and keyboards, always from locale keys (HTML-safe)."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from catalog.products import ProductCard
+from core.i18n import Html, format_money
+from handlers.context import BotContext
+
+CAPTION_LIMIT = 1024
+
+
+def money(context: BotContext, amount: Decimal, currency: str) -> str:
+    """Format an amount for the user's locale."""
+    return format_money(amount, currency, context.locale)
+
+
+def colours(context: BotContext, names: tuple[str, ...] | list[str]) -> str:
+    """Return colour names in the user's language, comma-separated."""
+    return ", ".join(context.t(f"colour-{name}") for name in names)
+
+
+def price_line(context: BotContext, card: ProductCard) -> Html:
+    """Return the price, with the crossed-out regular price during a sale."""
+    now = money(context, card.price, card.currency)
+    if card.compare_at_price is None or card.compare_at_price <= card.price:
+        return context.t("card-price", price=now)
+    saving = (1 - card.price / card.compare_at_price) * 100
+    percent = int(saving.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return context.t(
+        "card-price-sale",
+        before=money(context, card.compare_at_price, card.currency),
+        price=now,
+        percent=percent,
+    )
+
+
+def card_caption(context: BotContext, card: ProductCard) -> Html:
+    """Return the product card's caption: title, brand, price, colours, sizes and stock by store."""
+    lines: list[str] = [f"<b>{escape(card.title)}</b>"]
+    lines.append(" · ".join(escape(part) for part in (card.brand, card.category) if part))
+    lines.append(price_line(context, card))
+    if card.colours:
+        lines.append(context.t("card-colours", colours=colours(context, card.colours)))
+    if card.sizes and card.sizes != ("one size",):
+        lines.append(context.t("card-sizes", sizes=", ".join(card.sizes)))
+    if not card.active:
+        lines.append(context.t("card-archived"))
+    elif card.in_stock:
+        lines.append(context.t("card-stock-title"))
+        for store in card.stores:
+            if store.is_warehouse:
+                lines.append(context.t("card-stock-online", quantity=store.quantity))
+            else:
+                lines.append(context.t("card-stock-store", store=store.name, quantity=store.quantity))
+    else:
+        lines.append(context.t("card-sold-out"))
+    caption = "\n".join(lines)
+    description = f"\n\n<i>{escape(card.description)}</i>" if card.description else ""
+    return Html(caption + description if len(caption) + len(description) <= CAPTION_LIMIT else caption)
+
+
+def card_keyboard(
+    context: BotContext, card: ProductCard, *, bot_username: str | None = None
+) -> InlineKeyboardMarkup:
+    """Return the card's buttons; a card posted into a group links back to the bot instead."""
+    if bot_username is not None:
+        link = f"https://t.me/{bot_username}?start=p{card.id}"
+        return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("card-open-in-bot"), url=link)]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(context.t("card-similar"), callback_data=f"sim:{card.id}"),
+                InlineKeyboardButton(context.t("card-share"), switch_inline_query=card.sku),
+            ]
+        ]
+    )
