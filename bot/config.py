@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -21,6 +22,7 @@ class Settings(BaseSettings):
     telegram_api_url: str = "https://api.telegram.org"
     database_url: str = DEFAULT_DATABASE_URL
     webhook_url: str | None = None
+    public_url: str | None = None
     webhook_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
@@ -36,7 +38,7 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
-    @field_validator("telegram_api_url", "webhook_url")
+    @field_validator("telegram_api_url", "webhook_url", "public_url")
     @classmethod
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
@@ -51,11 +53,15 @@ class Settings(BaseSettings):
         """Tell whether to run the embedded default: no token, a local sandbox stands in for Telegram."""
         return self.telegram_bot_token is None
 
-    @property
-    def public_url(self) -> str:
-        """Return the base URL under which this process's HTTP server is reached."""
+    def public_base(self, port: int) -> str:
+        """Return the URL users' devices reach this server's /media under (PUBLIC_URL, else derived)."""
+        if self.public_url:
+            return self.public_url
+        if self.webhook_url:
+            parts = urlsplit(self.webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
         host = "127.0.0.1" if self.http_host in {"0.0.0.0", "::"} else self.http_host
-        return f"http://{host}:{self.http_port}"
+        return f"http://{host}:{port}"
 
 
 def sandbox_token() -> str:

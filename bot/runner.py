@@ -60,18 +60,20 @@ class Runtime:
         token = (
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else sandbox_token()
         )
+        self.port = _free_port(settings.http_host) if settings.http_port == 0 else settings.http_port
         services = Services(
             db=self.db,
             clock=self.clock,
             translator=Translator(default_locale=settings.default_locale),
             worker_id=f"{socket.gethostname()}-{os.getpid()}-{id(self):x}",
+            media_dir=settings.media_dir,
+            public_url=settings.public_base(self.port),
             admin_user_ids=frozenset(settings.admin_user_ids),
         )
         web_app = bot_web.create_app(services=services, media_dir=settings.media_dir)
         if settings.embedded:
             self.sandbox = Sandbox(clock=self.clock, bot_token=token)
             self.sandbox.setup(web_app)
-        self.port = _free_port(settings.http_host) if settings.http_port == 0 else settings.http_port
         api_url = f"http://127.0.0.1:{self.port}" if settings.embedded else settings.telegram_api_url
         polling = settings.webhook_url is None
         self.application = bot_app.build(services, token=token, api_url=api_url, polling=polling)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -24,6 +25,8 @@ class Services:
     clock: Clock
     translator: Translator
     worker_id: str
+    media_dir: Path
+    public_url: str
     admin_user_ids: frozenset[int] = frozenset()
 
 

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core import users
+from handlers import products
 from handlers.common import App, is_private, keyboard
 from handlers.context import BotContext
+
+
+# Deep links from product cards posted in groups: t.me/<bot>?start=p<product id>
+PRODUCT_LINK = re.compile(r"p\d{1,12}")
 
 
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:
@@ -27,9 +34,13 @@ async def start(update: Update, context: BotContext) -> None:
     if not is_private(update):
         await message.reply_text(context.t("start-greeting-group"))
         return
-    if context.args:
+    parameter = context.args[0] if context.args else ""
+    if PRODUCT_LINK.fullmatch(parameter):
+        await products.send_card(context, chat_id=message.chat.id, product_id=int(parameter[1:]))
+        return
+    if parameter:
         async with context.uow() as session:
-            await users.remember_start_parameter(session, user_id=user.id, parameter=context.args[0])
+            await users.remember_start_parameter(session, user_id=user.id, parameter=parameter)
     await message.reply_text(
         context.t("start-greeting", name=user.first_name), reply_markup=main_menu(context)
     )

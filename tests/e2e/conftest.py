@@ -23,9 +23,9 @@ def settings_for(database_url: str, media_dir: Path, **overrides: Any) -> Settin
 
 
 @pytest.fixture
-async def runtime(db: Database, database_url: str, media_dir: Path, clock: Clock) -> AsyncIterator[Runtime]:
+async def runtime(db: Database, database_url: str, demo_media: Path, clock: Clock) -> AsyncIterator[Runtime]:
     """Start the sandbox and the bot (long polling), as `make run` does but without the demo catalog."""
-    running = Runtime(settings_for(database_url, media_dir), clock=clock, migrate=False, load_demo=False)
+    running = Runtime(settings_for(database_url, demo_media), clock=clock, migrate=False, load_demo=False)
     await running.start()
     yield running
     await running.stop()
@@ -86,4 +86,7 @@ async def private_chat(sb: SandboxClient, name: str, language: str) -> Chat:
 def buttons(message: dict[str, Any]) -> dict[str, str]:
     """Return a message's inline buttons as ``{callback_data: label}``."""
     markup = message.get("reply_markup") or {"inline_keyboard": []}
-    return {button["callback_data"]: button["text"] for row in markup["inline_keyboard"] for button in row}
+    rows = markup["inline_keyboard"]
+    return {
+        button["callback_data"]: button["text"] for row in rows for button in row if "callback_data" in button
+    }

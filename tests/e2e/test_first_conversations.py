@@ -79,7 +79,7 @@ async def test_unknown_commands_and_free_text_get_a_helpful_answer(sb: SandboxCl
 
     photo = await sb.send(lena.chat_id, lena.user_id, photo=_png(), caption=None)
     (answer,) = await sb.wait(lena.chat_id, after=photo["message_id"])
-    assert answer["text"].startswith("Damit kann ich leider nichts anfangen.")
+    assert answer["text"].startswith("Auf dem Foto konnte ich keinen Barcode erkennen.")
 
 
 async def test_in_a_group_the_bot_answers_only_when_addressed(sb: SandboxClient) -> None:

@@ -1,0 +1,91 @@
+"""Product cards: opened from search results, deep links and barcodes (typed or photographed)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from catalog import barcodes, products
+from handlers.common import App
+from handlers.context import BotContext
+from handlers.render import card_caption, card_keyboard
+
+log = logging.getLogger(__name__)
+
+BARCODE = r"^\s*\d{8,14}\s*$"
+
+
+async def send_card(context: BotContext, *, chat_id: int, product_id: int) -> Message:
+    """Send the product card as a photo (or text when it has none), reusing Telegram's picture id."""
+    async with context.uow() as session:
+        card = await products.card(session, product_id=product_id, locale=context.locale)
+    if card is None:
+        return await context.bot.send_message(chat_id, context.t("card-unknown"))
+    caption, keyboard = card_caption(context, card), card_keyboard(context, card)
+    picture = card.picture
+    if picture is None:
+        return await context.bot.send_message(chat_id, caption, reply_markup=keyboard)
+    if picture.telegram_file_id is not None:
+        try:
+            return await context.bot.send_photo(
+                chat_id, picture.telegram_file_id, caption=caption, reply_markup=keyboard
+            )
+        except BadRequest as error:
+            log.info("cached picture %s refused (%s); uploading it again", picture.id, error)
+    path = context.services.media_dir / picture.path
+    sent = await context.bot.send_photo(chat_id, path.read_bytes(), caption=caption, reply_markup=keyboard)
+    if sent.photo:
+        async with context.uow() as session:
+            await products.remember_telegram_file(
+                session, picture_id=picture.id, file_id=sent.photo[-1].file_id
+            )
+    return sent
+
+
+async def open_card(update: Update, context: BotContext) -> None:
+    """Open the card of the product behind a result button."""
+    query = update.callback_query
+    assert query is not None and context.matches and query.message is not None
+    await query.answer()
+    await send_card(context, chat_id=query.message.chat.id, product_id=int(context.matches[0].group(1)))
+
+
+async def typed_barcode(update: Update, context: BotContext) -> None:
+    """Look up a product by the barcode number the user typed."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    await _show_barcode(context, message, [message.text.strip()])
+
+
+async def photographed_barcode(update: Update, context: BotContext) -> None:
+    """Read the barcode on a photo and show that product."""
+    message = update.effective_message
+    assert message is not None and message.photo
+    photo = await message.photo[-1].get_file()
+    codes = barcodes.decode(bytes(await photo.download_as_bytearray()))
+    if not codes:
+        await message.reply_text(context.t("barcode-unreadable"))
+        return
+    await _show_barcode(context, message, codes)
+
+
+async def _show_barcode(context: BotContext, message: Message, codes: list[str]) -> None:
+    async with context.uow() as session:
+        for code in codes:
+            found = await products.by_gtin(session, gtin=code)
+            if found is not None:
+                break
+    if found is None:
+        await message.reply_text(context.t("barcode-not-found", code=codes[0]))
+        return
+    await send_card(context, chat_id=message.chat.id, product_id=found[0])
+
+
+def register(app: App) -> None:
+    """Install card buttons and barcode lookups (private chats)."""
+    app.add_handler(CallbackQueryHandler(open_card, pattern=r"^card:(\d+)$"))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Regex(BARCODE), typed_barcode))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.PHOTO, photographed_barcode))
