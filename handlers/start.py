@@ -12,7 +12,6 @@ from handlers import products
 from handlers.common import App, is_private, keyboard
 from handlers.context import BotContext
 
-
 # Deep links from product cards posted in groups: t.me/<bot>?start=p<product id>
 PRODUCT_LINK = re.compile(r"p\d{1,12}")
 
