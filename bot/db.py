@@ -9,13 +9,14 @@ from alembic import command
 from alembic.config import Config
 
 import catalog.models
+import catalog.style
 import core.chats
 import core.tasks
 import core.updates
 import core.users
 from core.db import Base, Database, normalize_url
 
-MODEL_MODULES = (core.users, core.chats, core.updates, core.tasks, catalog.models)
+MODEL_MODULES = (core.users, core.chats, core.updates, core.tasks, catalog.models, catalog.style)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 metadata = Base.metadata
