@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 import catalog.models
+import catalog.searches
 import catalog.style
 import core.chats
 import core.tasks
@@ -16,7 +17,15 @@ import core.updates
 import core.users
 from core.db import Base, Database, normalize_url
 
-MODEL_MODULES = (core.users, core.chats, core.updates, core.tasks, catalog.models, catalog.style)
+MODEL_MODULES = (
+    core.users,
+    core.chats,
+    core.updates,
+    core.tasks,
+    catalog.models,
+    catalog.style,
+    catalog.searches,
+)
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 metadata = Base.metadata

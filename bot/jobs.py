@@ -14,10 +14,13 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden
 
-from core import tasks, updates
+from catalog import searches
+from core import tasks, updates, users
 from core.db import Session
+from handlers import style as style_handlers
 from handlers.context import BotContext, Services
 
 log = logging.getLogger(__name__)
@@ -43,15 +46,40 @@ def next_housekeeping(after: datetime) -> datetime:
 
 
 async def housekeeping(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
-    """Forget update ids too old to be redelivered and tasks long finished; run again tomorrow."""
+    """Forget old update ids, old searches and long finished tasks; run again tomorrow."""
     now = services.clock.now()
     pruned_updates = await updates.prune(session, now=now)
     pruned_tasks = await tasks.prune_finished(session, now=now, older_than=KEEP_FINISHED_TASKS)
-    log.info("housekeeping: %d update ids and %d finished tasks removed", pruned_updates, pruned_tasks)
+    pruned_searches = await searches.prune(session, now=now)
+    log.info(
+        "housekeeping: %d update ids, %d finished tasks and %d old searches removed",
+        pruned_updates,
+        pruned_tasks,
+        pruned_searches,
+    )
     return next_housekeeping(now)
 
 
-RUNNERS: dict[str, Runner] = {HOUSEKEEPING: housekeeping}
+async def style_reminder(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
+    """Remind a user once that their style quiz is unfinished, in their language."""
+    user = await users.get(session, user_id=int(task.key))
+    if user is None or user.blocked_bot:
+        return None
+    translator = services.translator
+    locale = user.locale(translator.locales, translator.default_locale)
+    button = InlineKeyboardButton(
+        translator.t(locale, "style-reminder-continue"), callback_data="sty:restart"
+    )
+    try:
+        await bot.send_message(
+            user.id, translator.t(locale, "style-reminder"), reply_markup=InlineKeyboardMarkup([[button]])
+        )
+    except Forbidden:
+        await users.mark_blocked(session, user_id=user.id)
+    return None
+
+
+RUNNERS: dict[str, Runner] = {HOUSEKEEPING: housekeeping, style_handlers.REMINDER: style_reminder}
 
 
 async def ensure_recurring(services: Services) -> None:

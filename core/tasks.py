@@ -77,6 +77,28 @@ async def schedule(
     return inserted == 1
 
 
+async def reschedule(
+    session: Session, *, kind: str, key: str, due_at: datetime, payload: dict[str, Any] | None = None
+) -> None:
+    """Schedule the named task at ``due_at``, moving it (or bringing a finished one back) if it exists."""
+    result = await session.execute(
+        update(ScheduledTask)
+        .where(ScheduledTask.kind == kind, ScheduledTask.key == key)
+        .values(
+            due_at=due_at,
+            payload=payload or {},
+            status="pending",
+            attempts=0,
+            claimed_by=None,
+            claimed_until=None,
+            last_error=None,
+            finished_at=None,
+        )
+    )
+    if not getattr(result, "rowcount", 0):
+        await schedule(session, kind=kind, key=key, due_at=due_at, payload=payload)
+
+
 async def cancel(session: Session, *, kind: str, key: str, now: datetime) -> None:
     """Drop a pending task."""
     await session.execute(

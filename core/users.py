@@ -57,6 +57,7 @@ class UserView:
     consent_personal_deals: bool
     consent_broadcasts: bool
     start_parameter: str | None
+    blocked_bot: bool = False
 
     def locale(self, available: tuple[str, ...], default: str) -> str:
         """Pick the stored choice, else Telegram's language, else the default."""
@@ -76,6 +77,7 @@ def _view(user: User) -> UserView:
         consent_personal_deals=user.consent_personal_deals,
         consent_broadcasts=user.consent_broadcasts,
         start_parameter=user.start_parameter,
+        blocked_bot=user.blocked_bot,
     )
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
-from telegram.ext import Application, ExtBot, JobQueue
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
+from telegram.ext import Application, ExtBot, JobQueue, filters
 
 from core.chats import ChatInfo
+from core.i18n import Translator
 from core.users import Person
 from handlers.context import BotContext
 
@@ -48,3 +49,16 @@ def chat_of(update: Update) -> ChatInfo | None:
 def is_private(update: Update) -> bool:
     """Tell whether the update comes from a private chat."""
     return update.effective_chat is not None and update.effective_chat.type == "private"
+
+
+class RepliesTo(filters.MessageFilter):
+    """Lets through replies to the bot's message ``key`` (in any language), e.g. a question it asked."""
+
+    def __init__(self, translator: Translator, key: str) -> None:
+        super().__init__(name=f"RepliesTo({key})")
+        self.texts = {translator.t(locale, key) for locale in translator.locales}
+
+    def filter(self, message: Message) -> bool:
+        """Tell whether the message replies to one of the texts."""
+        replied = message.reply_to_message
+        return replied is not None and replied.text in self.texts

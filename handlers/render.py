@@ -8,6 +8,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from catalog.products import ProductCard
+from catalog.style import Outfit
 from core.i18n import Html, format_money
 from handlers.context import BotContext
 
@@ -79,3 +80,26 @@ def card_keyboard(
             ]
         ]
     )
+
+
+def outfit_text(context: BotContext, number: int, outfit: Outfit) -> Html:
+    """Return an outfit: its total, why it works, and each piece with colour, size and price."""
+    reason = outfit.reason
+    lines = [
+        context.t(
+            "outfit-title", number=number, total=money(context, outfit.total.amount, outfit.total.currency)
+        ),
+        f"<i>{context.t(reason.key, **{name: context.t(value) for name, value in reason.args.items()})}</i>",
+    ]
+    for item in outfit.items:
+        size = "" if item.size == "one size" else f", {item.size}"
+        lines.append(
+            context.t(
+                "outfit-item",
+                title=item.title_de if context.locale == "de" else item.title_en,
+                colour=context.t(f"colour-{item.colour}"),
+                size=size,
+                price=money(context, item.price, item.currency),
+            )
+        )
+    return Html("\n".join(lines))

@@ -19,8 +19,8 @@ PRODUCT_LINK = re.compile(r"p\d{1,12}")
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:
     """Return the main menu's buttons in the user's language."""
     return keyboard(
-        [(context.t("menu-help"), "menu:help"), (context.t("menu-language"), "menu:language")],
-        [(context.t("menu-privacy"), "menu:privacy")],
+        [(context.t("menu-style"), "menu:style"), (context.t("menu-help"), "menu:help")],
+        [(context.t("menu-language"), "menu:language"), (context.t("menu-privacy"), "menu:privacy")],
     )
 
 

@@ -14,14 +14,18 @@ start-greeting-group =
 
 menu-help = ❓ Hilfe
 menu-language = 🌐 Sprache
+menu-style = ✨ Stilberatung
 menu-privacy = 🔒 Meine Daten
 
 help-text =
     <b>So funktioniert { -bot }</b>
 
+    Schreib mir einfach, was du suchst – zum Beispiel „rote Sneaker unter 80 €“, „Winterjacke Größe M“ oder „Outfit für eine Hochzeit bis 200 €“. Eine Barcode-Nummer oder ein Foto vom Barcode zeigt dir das Produkt.
+
     /start – Begrüßung und Menü
     /help – diese Hilfe
     /language – Sprache wählen (Deutsch oder English)
+    /style – Stil-Quiz, dein Stilprofil und Outfit-Ideen
     /privacy – was ich über dich speichere, Export und Löschung
 
     In Gruppen reagiere ich auf Befehle und wenn mich jemand erwähnt.
@@ -69,4 +73,5 @@ error-apology = Entschuldigung, da ist bei mir etwas schiefgegangen. 🙈 Bitte 
 command-start = Begrüßung und Menü
 command-help = Hilfe und Befehle
 command-language = Sprache wählen
+command-style = Stilberatung: Quiz und Outfits
 command-privacy = Meine Daten: Export und Löschung

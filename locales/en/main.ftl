@@ -14,14 +14,18 @@ start-greeting-group =
 
 menu-help = ❓ Help
 menu-language = 🌐 Language
+menu-style = ✨ Style advice
 menu-privacy = 🔒 My data
 
 help-text =
     <b>How { -bot } works</b>
 
+    Just tell me what you're looking for, e.g. “red sneakers under 80 €”, “winter jacket size M” or “outfit for a wedding up to 200 €”. A barcode number or a photo of a barcode shows you the product.
+
     /start – greeting and menu
     /help – this help
     /language – choose a language (Deutsch or English)
+    /style – style quiz, your style profile and outfit ideas
     /privacy – what I store about you, export and deletion
 
     In groups I respond to commands and when someone mentions me.
@@ -69,4 +73,5 @@ error-apology = Sorry, something went wrong on my side. 🙈 Please try again in
 command-start = Greeting and menu
 command-help = Help and commands
 command-language = Choose a language
+command-style = Style advice: quiz and outfits
 command-privacy = My data: export and deletion

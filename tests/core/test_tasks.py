@@ -114,3 +114,16 @@ async def test_finished_tasks_are_pruned_after_a_while(db: Database, clock: Cloc
     clock.advance(timedelta(days=31).total_seconds())
     async with db.unit_of_work() as session:
         assert await tasks.prune_finished(session, now=clock.now(), older_than=timedelta(days=30)) == 1
+
+
+async def test_rescheduling_moves_a_pending_task_and_revives_a_finished_one(
+    db: Database, clock: Clock
+) -> None:
+    async with db.unit_of_work() as session:
+        await tasks.reschedule(session, kind="reminder", key="lena", due_at=clock.now() + timedelta(hours=1))
+        await tasks.reschedule(session, kind="reminder", key="lena", due_at=clock.now() + timedelta(hours=2))
+        assert await tasks.next_due(session, kind="reminder", key="lena") == clock.now() + timedelta(hours=2)
+        await tasks.cancel(session, kind="reminder", key="lena", now=clock.now())
+        assert await tasks.next_due(session, kind="reminder", key="lena") is None
+        await tasks.reschedule(session, kind="reminder", key="lena", due_at=clock.now() + timedelta(hours=3))
+        assert await tasks.next_due(session, kind="reminder", key="lena") == clock.now() + timedelta(hours=3)
