@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from pathlib import Path
@@ -10,6 +11,7 @@ from aiohttp import web
 from sqlalchemy import text
 from telegram import Update
 
+from catalog import images
 from handlers.common import App
 from handlers.context import Services
 
@@ -19,6 +21,7 @@ WEBHOOK_PATH = "/telegram/webhook"
 APPLICATION_KEY = web.AppKey("application", App)
 SERVICES_KEY = web.AppKey("services", Services)
 SECRET_KEY = web.AppKey("webhook_secret", str)
+MEDIA_KEY = web.AppKey("media_dir", Path)
 
 
 def create_app(*, services: Services, media_dir: Path) -> web.Application:
@@ -27,8 +30,23 @@ def create_app(*, services: Services, media_dir: Path) -> web.Application:
     app[SERVICES_KEY] = services
     app.router.add_get("/healthz", health)
     media_dir.mkdir(parents=True, exist_ok=True)
+    app[MEDIA_KEY] = media_dir
+    app.router.add_get("/photos/{size:(640|160)}/{path:.+}.jpg", photo)
     app.router.add_static("/media", media_dir, follow_symlinks=False)
     return app
+
+
+async def photo(request: web.Request) -> web.StreamResponse:
+    """Serve a product picture as JPEG (Telegram fetches inline results and thumbnails only as JPEG)."""
+    found = await asyncio.to_thread(
+        images.jpeg,
+        media_dir=request.app[MEDIA_KEY],
+        path=request.match_info["path"],
+        max_side=int(request.match_info["size"]),
+    )
+    if found is None:
+        raise web.HTTPNotFound()
+    return web.FileResponse(found, headers={"Cache-Control": "public, max-age=86400"})
 
 
 def attach_webhook(app: web.Application, *, application: App, secret: str, path: str = WEBHOOK_PATH) -> None:

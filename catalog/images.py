@@ -433,3 +433,28 @@ def ensure(*, media_dir: Path, path: str, shape: str, colour: str, brand: str) -
     picture.save(partial, format="PNG", compress_level=6)
     partial.replace(target)
     return GeneratedImage(path=path, width=picture.width, height=picture.height, created=True)
+
+
+JPEG_FOLDER = ".jpeg"
+
+
+def jpeg(*, media_dir: Path, path: str, max_side: int) -> Path | None:
+    """Return a JPEG copy (at most ``max_side`` pixels wide and high) of a picture, made once and kept.
+
+    Telegram takes only JPEG from URLs (inline results, thumbnails), while pictures are stored as drawn
+    or imported. None when the picture does not exist or the path leaves the media folder.
+    """
+    root = media_dir.resolve()
+    source = (root / path).resolve()
+    if not source.is_relative_to(root) or not source.is_file():
+        return None
+    target = root / JPEG_FOLDER / str(max_side) / f"{source.relative_to(root)}.jpg"
+    if not target.exists() or target.stat().st_mtime < source.stat().st_mtime:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with Image.open(source) as picture:
+            copy = picture.convert("RGB")
+            copy.thumbnail((max_side, max_side))
+            partial = target.with_suffix(".part")
+            copy.save(partial, format="JPEG", quality=85, optimize=True)
+            partial.replace(target)
+    return target

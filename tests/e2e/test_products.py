@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+
+import aiohttp
+from PIL import Image
 from sqlalchemy import select
 
+from bot.runner import Runtime
 from bot.sandbox import SandboxClient
-from catalog.models import Product, Variant
+from catalog.models import Product, ProductImage, Variant
 from core.db import Database
 from tests.catalog.test_barcodes import photo_of_barcode
 from tests.e2e.conftest import buttons, private_chat
@@ -73,3 +78,18 @@ async def test_unknown_and_unreadable_barcodes_get_a_clear_answer(
     sent = await sb.send(jonas.chat_id, jonas.user_id, photo=photo_of_barcode("4006381333931")[:400])
     (unreadable,) = await sb.wait(jonas.chat_id, after=sent["message_id"])
     assert unreadable["text"].startswith("I couldn't find a barcode in that photo.")
+
+
+async def test_pictures_are_served_as_jpeg_for_telegram(runtime: Runtime, demo_catalog: Database) -> None:
+    async with demo_catalog.unit_of_work() as session:
+        path = await session.scalar(select(ProductImage.path).limit(1))
+    assert path is not None
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{runtime.url}/photos/160/{path}.jpg") as response:
+            assert response.status == 200
+            picture = Image.open(io.BytesIO(await response.read()))
+            assert picture.format == "JPEG" and max(picture.size) == 160
+        async with http.get(f"{runtime.url}/photos/640/..%2F..%2Fetc%2Fpasswd.jpg") as escape:
+            assert escape.status == 404
+        async with http.get(f"{runtime.url}/photos/640/missing.png.jpg") as missing:
+            assert missing.status == 404
