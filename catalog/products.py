@@ -190,3 +190,14 @@ async def remember_telegram_file(session: Session, *, picture_id: int, file_id: 
     await session.execute(
         update(ProductImage).where(ProductImage.id == picture_id).values(telegram_file_id=file_id)
     )
+
+
+async def pictures(session: Session, *, product_ids: list[int]) -> dict[int, Picture]:
+    """Return each product's first picture, for lists of many products at once."""
+    rows = await session.scalars(
+        select(ProductImage)
+        .where(ProductImage.product_id.in_(product_ids))
+        .order_by(ProductImage.product_id, ProductImage.position.desc())
+    )
+    # Highest position first, so that the first picture is the one the dictionary keeps.
+    return {row.product_id: Picture(row.id, row.path, row.telegram_file_id) for row in rows}

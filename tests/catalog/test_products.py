@@ -77,3 +77,12 @@ def test_sizes_sort_naturally() -> None:
     assert sorted(["XL", "S", "M", "XS"], key=products.size_order) == ["XS", "S", "M", "XL"]
     assert sorted(["42", "38", "40.5"], key=products.size_order) == ["38", "40.5", "42"]
     assert sorted(["W34", "W28"], key=products.size_order) == ["W28", "W34"]
+
+
+async def test_pictures_of_many_products_at_once(demo_catalog: Database) -> None:
+    async with demo_catalog.unit_of_work() as session:
+        ids = list((await session.scalars(select(Product.id).order_by(Product.id).limit(5))).all())
+        found = await products.pictures(session, product_ids=[*ids, 10**9])
+        card = await products.card(session, product_id=ids[0], locale="en")
+    assert set(found) == set(ids)
+    assert card is not None and card.picture == found[ids[0]]
