@@ -1027,3 +1027,122 @@ def design(rng: random.Random, category: CategoryNode) -> Design:
         price=_cents(price_cents),
         compare_at_price=_cents(compare_at_cents) if compare_at_cents is not None else None,
     )
+
+
+# Words shoppers use beside the catalog's own, for understanding search requests. Categories are keyed by
+# their slug without the department's gender prefix ("women-sneakers" and "men-sneakers" → "sneakers"),
+# because shoppers name a kind of product and, separately and only sometimes, whom it is for.
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "sneakers": ("Turnschuh", "Turnschuhe", "Sportschuh", "Sportschuhe", "trainers", "trainer"),
+    "jackets-coats": ("Jacke", "Jacken", "jacket", "jackets", "Mantel", "Mäntel", "coat", "coats"),
+    "shoes": ("Schuh", "Schuhe", "shoe", "shoes", "footwear"),
+    "knitwear": ("Pulli", "Pullis", "Strickjacke", "jumper", "jumpers", "pullover", "Sweater"),
+    "t-shirts": ("Tee", "tees", "Polo", "Polos"),
+    "shirts": ("Oberhemd", "Oberhemden"),
+    "trousers": ("pants", "slacks", "Chinos"),
+    "dresses": ("Abendkleid", "Abendkleider", "gown"),
+    "winter-jackets": ("Daunenmantel", "puffer jacket", "puffer", "Anorak"),
+    "rain-jackets": ("Windjacke", "Windjacken", "raincoat"),
+    "hats": ("Hüte", "Beanie", "Kappe", "cap", "caps"),
+    "bags": ("Handtasche", "Handtaschen", "handbag", "purse", "Rucksäcke"),
+    "scarves": ("Halstuch", "Tücher"),
+    "cushions": ("pillow", "pillows", "Sofakissen"),
+    "blankets": ("Plaid", "throws"),
+    "mugs": ("Becher", "cup", "cups", "Kaffeetasse", "Kaffeetassen"),
+    "bedding": ("Bettbezug", "duvet cover", "Bettzeug"),
+    "blazers": ("Jackett", "Jacketts", "sport coat"),
+    "boots": ("Stiefeletten",),
+    "dress-shoes": ("Halbschuhe", "Businessschuhe", "Oxfords", "brogues"),
+    "accessories": ("Accessoire", "accessory"),
+    "home": ("Deko", "Wohnaccessoires", "decor", "homeware"),
+}
+
+# Colour words beside each colour's own German adjective and English name.
+COLOUR_WORDS: dict[str, tuple[str, ...]] = {
+    "grey": ("gray", "anthrazit", "hellgrau", "dunkelgrau", "silbergrau"),
+    "navy": ("marine", "dunkelblau", "navyblau", "navy blue", "dark blue"),
+    "blue": ("hellblau", "light blue", "royalblau", "jeansblau"),
+    "red": ("knallrot",),
+    "pink": ("rose", "rosé", "altrosa", "pinkfarben"),
+    "beige": ("sand", "sandfarben", "nude"),
+    "brown": ("dunkelbraun", "schokobraun"),
+    "green": ("hellgrün", "dunkelgrün", "grasgrün", "tannengrün"),
+    "olive": ("oliv", "khaki", "olive green"),
+    "burgundy": ("bordeaux", "weinrot", "dunkelrot", "wine red", "maroon"),
+    "camel": ("cognac", "karamell", "caramel"),
+    "yellow": ("senfgelb", "zitronengelb", "mustard"),
+    "cream": ("creme", "cremefarben", "ecru", "offwhite", "off-white", "elfenbein", "ivory", "wollweiß"),
+}
+
+# Material words beside each material's German and English name.
+MATERIAL_WORDS: dict[str, tuple[str, ...]] = {
+    "leather": ("Echtleder", "Glattleder", "ledern"),
+    "suede": ("Veloursleder", "Velours"),
+    "wool": ("Schurwolle", "woollen", "woolen"),
+    "cashmere": ("Cashmere",),
+    "corduroy": ("Kord", "cord"),
+    "denim": ("Jeansstoff",),
+    "stoneware": ("Steinzeug",),
+    "soy-wax": ("Soja", "soy"),
+}
+
+# The first halves of German compounds that name a material ("Jeansjacke", "Kordhose").
+MATERIAL_PREFIXES: dict[str, tuple[str, ...]] = {
+    "denim": ("Jeans",),
+    "corduroy": ("Kord",),
+    "cashmere": ("Cashmere",),
+}
+
+# Words for occasions, and the first halves of German compounds that name one ("Hochzeitskleid").
+OCCASION_WORDS: dict[str, tuple[str, ...]] = {
+    "wedding": ("Hochzeit", "Hochzeiten", "Trauung", "Standesamt", "Hochzeitsgast", "wedding", "weddings"),
+    "office": ("Büro", "Arbeit", "Job", "Meeting", "office", "work"),
+    "party": ("Party", "Partys", "Feier", "Fete", "party", "parties", "club"),
+    "everyday": ("Alltag", "Freizeit", "everyday", "daily"),
+    "sport": ("Sport", "Training", "Fitness", "Fitnessstudio", "gym", "workout", "sports"),
+    "hiking": ("Wandern", "Wanderung", "Wanderungen", "Berge", "hiking", "hike", "trekking"),
+    "date": ("Date", "Rendezvous", "date night"),
+    "travel": ("Reise", "Reisen", "Urlaub", "travel", "trip", "holiday", "holidays", "vacation"),
+    "home": ("Zuhause", "zu Hause", "daheim", "at home"),
+    "dinner": ("Abendessen", "Dinner", "Restaurant"),
+}
+OCCASION_PREFIXES: dict[str, tuple[str, ...]] = {
+    "wedding": ("Hochzeits",),
+    "office": ("Büro",),
+    "party": ("Party",),
+    "everyday": ("Alltags", "Freizeit"),
+    "sport": ("Sport", "Fitness"),
+    "hiking": ("Wander",),
+    "travel": ("Reise",),
+}
+
+# Words that name a style. The adjectives above that only suggest one ("warm", "gestreift") stay plain
+# words for search, which finds them in titles.
+STYLE_WORDS: dict[str, tuple[str, ...]] = {
+    "casual": ("lässig", "leger", "locker", "casual"),
+    "business": ("business", "geschäftlich", "formell", "formal", "seriös"),
+    "festive": ("festlich", "feierlich", "festive"),
+    "sporty": ("sportlich", "sporty", "athletic"),
+    "elegant": ("elegant", "schick", "chic", "edel", "smart"),
+    "outdoor": ("outdoor", "wetterfest"),
+    "cosy": ("gemütlich", "kuschelig", "cosy", "cozy"),
+    "classic": ("klassisch", "zeitlos", "classic", "timeless"),
+    "minimalist": ("schlicht", "minimalistisch", "minimal", "minimalist"),
+}
+
+# Whom a product is for (products.gender), and the compound halves that say it ("Damenschuhe").
+GENDER_WORDS: dict[str, tuple[str, ...]] = {
+    "women": ("Damen", "Frauen", "Frau", "Dame", "women", "woman", "womens", "ladies", "lady"),
+    "men": ("Herren", "Männer", "Mann", "Herr", "men", "mens", "gentlemen"),
+    "unisex": ("Unisex",),
+}
+GENDER_PREFIXES: dict[str, tuple[str, ...]] = {
+    "women": ("Damen", "Frauen"),
+    "men": ("Herren", "Männer"),
+}
+
+# Words for a season (products.season); "Sommer" and "Winter" also begin compounds ("Sommerkleid").
+SEASON_WORDS: dict[str, tuple[str, ...]] = {
+    "winter": ("Winter", "winterlich", "wintry"),
+    "summer": ("Sommer", "sommerlich", "summer", "summery"),
+}
