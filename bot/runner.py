@@ -19,6 +19,7 @@ from bot import web as bot_web
 from bot.config import Settings, sandbox_token
 from bot.sandbox import Sandbox
 from catalog import demo
+from catalog.search import Searcher
 from core.clock import Clock
 from core.db import Database
 from core.i18n import Translator
@@ -39,6 +40,7 @@ class Runtime:
     db: Database | None = None
     sandbox: Sandbox | None = None
     application: App | None = None
+    searcher: Searcher | None = None
     _runner: web.AppRunner | None = None
     port: int = 0
 
@@ -61,6 +63,7 @@ class Runtime:
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else sandbox_token()
         )
         self.port = _free_port(settings.http_host) if settings.http_port == 0 else settings.http_port
+        self.searcher = searcher = await Searcher.load(self.db, clock=self.clock)
         services = Services(
             db=self.db,
             clock=self.clock,
@@ -68,6 +71,7 @@ class Runtime:
             worker_id=f"{socket.gethostname()}-{os.getpid()}-{id(self):x}",
             media_dir=settings.media_dir,
             public_url=settings.public_base(self.port),
+            searcher=searcher,
             admin_user_ids=frozenset(settings.admin_user_ids),
         )
         web_app = bot_web.create_app(services=services, media_dir=settings.media_dir)
@@ -110,6 +114,8 @@ class Runtime:
             await self.application.shutdown()
         if self._runner is not None:
             await self._runner.cleanup()
+        if self.searcher is not None:
+            await self.searcher.close()
         if self.db is not None:
             await self.db.dispose()
 

@@ -201,3 +201,15 @@ async def pictures(session: Session, *, product_ids: list[int]) -> dict[int, Pic
     )
     # Highest position first, so that the first picture is the one the dictionary keeps.
     return {row.product_id: Picture(row.id, row.path, row.telegram_file_id) for row in rows}
+
+
+async def category_name(session: Session, *, key: str, locale: str) -> str | None:
+    """Return the name of a category given by its slug or its slug without the department (``sneakers``)."""
+    name = Category.name_de if locale == "de" else Category.name_en
+    found = await session.scalar(
+        select(name)
+        .where((Category.slug == key) | Category.slug.endswith(f"-{key}"))
+        .order_by(Category.slug != key, Category.id)
+        .limit(1)
+    )
+    return str(found) if found is not None else None

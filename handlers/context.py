@@ -10,6 +10,7 @@ from typing import Any, cast
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from catalog.search import Searcher
 from core.clock import Clock
 from core.db import Database, Session
 from core.i18n import Arg, Html, Translator
@@ -27,6 +28,7 @@ class Services:
     worker_id: str
     media_dir: Path
     public_url: str
+    searcher: Searcher
     admin_user_ids: frozenset[int] = frozenset()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import MessageEntity, Update
+from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from handlers.common import App, is_private
@@ -21,12 +21,6 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     await message.reply_text(context.t("unknown-command", command=name))
 
 
-async def text(update: Update, context: BotContext) -> None:
-    """Answer text the bot does not understand."""
-    if update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("fallback-text"))
-
-
 async def other(update: Update, context: BotContext) -> None:
     """Answer stickers, voice messages and the like in a private chat."""
     if update.effective_message is not None:
@@ -40,10 +34,8 @@ async def outdated_button(update: Update, context: BotContext) -> None:
 
 
 def register(app: App) -> None:
-    """Install the fallbacks; must come after every feature's handlers."""
-    addressed = filters.ChatType.PRIVATE | filters.Entity(MessageEntity.MENTION) | filters.REPLY
+    """Install the fallbacks (text is a search); must come after every feature's handlers."""
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & addressed, text))
     app.add_handler(
         MessageHandler(
             filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL & ~filters.SUCCESSFUL_PAYMENT, other

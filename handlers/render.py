@@ -8,6 +8,8 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from catalog.products import ProductCard
+from catalog.query import Query
+from catalog.search import Result
 from catalog.style import Outfit
 from core.i18n import Html, format_money
 from handlers.context import BotContext
@@ -103,3 +105,55 @@ def outfit_text(context: BotContext, number: int, outfit: Outfit) -> Html:
             )
         )
     return Html("\n".join(lines))
+
+
+def search_understood(context: BotContext, query: Query, category: str | None) -> str:
+    """Return the filters read from a request ("category sneakers · colour red · up to €80.00"), or ""."""
+    parts = []
+    if category:
+        parts.append(context.t("search-filter-category", value=category))
+    if query.colors:
+        parts.append(context.t("search-filter-colours", value=colours(context, query.colors)))
+    if query.size:
+        parts.append(context.t("search-filter-size", value=query.size))
+    if query.brand:
+        parts.append(context.t("search-filter-brand", value=query.brand))
+    if query.occasion:
+        parts.append(context.t("search-filter-occasion", value=context.t(f"style-occasion-{query.occasion}")))
+    if query.min_price is not None:
+        parts.append(context.t("search-filter-min", value=money(context, query.min_price, "EUR")))
+    if query.max_price is not None:
+        parts.append(context.t("search-filter-max", value=money(context, query.max_price, "EUR")))
+    return " · ".join(parts)
+
+
+def results_view(
+    context: BotContext,
+    header: str,
+    understood: str,
+    listed: list[Result],
+    *,
+    first_number: int,
+    navigation: list[InlineKeyboardButton] | None = None,
+) -> tuple[Html, InlineKeyboardMarkup]:
+    """Return a numbered product list with one button per product and the paging buttons."""
+    lines = [header]
+    if understood:
+        lines.append(context.t("search-understood", filters=Html(understood)))
+    lines.append("")
+    for number, result in enumerate(listed, start=first_number):
+        lines.append(
+            context.t(
+                "search-result-line",
+                number=number,
+                title=result.title,
+                price=money(context, result.price, result.currency),
+                stock="" if result.in_stock else context.t("search-result-sold-out"),
+            )
+        )
+    cards = [
+        InlineKeyboardButton(str(number), callback_data=f"card:{result.product_id}")
+        for number, result in enumerate(listed, start=first_number)
+    ]
+    rows = [cards, navigation] if navigation else [cards]
+    return Html("\n".join(lines)), InlineKeyboardMarkup(rows)

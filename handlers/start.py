@@ -48,7 +48,7 @@ async def start(update: Update, context: BotContext) -> None:
 async def help_command(update: Update, context: BotContext) -> None:
     """Explain the commands."""
     if update.effective_message is not None:
-        await update.effective_message.reply_text(context.t("help-text"))
+        await update.effective_message.reply_text(context.t("help-text", bot=context.bot.username or ""))
 
 
 async def help_button(update: Update, context: BotContext) -> None:

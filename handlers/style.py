@@ -215,7 +215,12 @@ async def outfits_from_profile(update: Update, context: BotContext) -> None:
 
 
 async def send_outfits(
-    context: BotContext, *, chat_id: int, outfits: list[style.Outfit], budget: Money | None
+    context: BotContext,
+    *,
+    chat_id: int,
+    outfits: list[style.Outfit],
+    budget: Money | None,
+    sizes_known: bool = True,
 ) -> None:
     """Send each outfit as a message with buttons opening its pieces, or say that none fits."""
     if not outfits:
@@ -235,6 +240,8 @@ async def send_outfits(
         await context.bot.send_message(
             chat_id, outfit_text(context, number, outfit), reply_markup=InlineKeyboardMarkup(buttons)
         )
+    if not sizes_known:
+        await context.bot.send_message(chat_id, context.t("outfit-sizes-hint"))
 
 
 def _short(title: str, limit: int = 40) -> str:

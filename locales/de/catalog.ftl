@@ -37,7 +37,7 @@ search-result-line = { $number }. { $title } – { $price }{ $stock }
 search-result-sold-out = {" "}(ausverkauft)
 search-none =
     Dazu habe ich leider nichts gefunden. 🤷
-    Versuch es mit anderen Worten, zum Beispiel „rote Sneaker unter 80 €“ oder „Winterjacke Größe M“.
+    Versuch es mit anderen Worten, zum Beispiel „rote Sneaker unter 80 €“ oder „Winterjacke Größe M“. Mit /help siehst du, was ich sonst noch kann.
 search-none-filtered = Mit diesen Wünschen ({ $filters }) habe ich nichts gefunden. Lass eine Bedingung weg, dann zeige ich mehr.
 search-previous = ◀ Zurück
 search-next = Weiter ▶
@@ -75,3 +75,9 @@ barcode-unreadable = Auf dem Foto konnte ich keinen Barcode erkennen. Fotografie
 inline-hint = Tippe, was du suchst, z. B. „Sneaker rot“
 inline-none = Nichts gefunden – andere Worte probieren?
 inline-description = { $price } · { $brand }
+inline-caption =
+    <b>{ $title }</b>
+    { $brand }
+    💶 { $price }
+    🎨 { $colours }
+    📏 { $sizes }

@@ -28,6 +28,7 @@ help-text =
     /style – Stil-Quiz, dein Stilprofil und Outfit-Ideen
     /privacy – was ich über dich speichere, Export und Löschung
 
+    In jedem Chat kannst du @{ $bot } und ein Produkt tippen, um es mit Freund:innen zu teilen.
     In Gruppen reagiere ich auf Befehle und wenn mich jemand erwähnt.
 
 language-choose = Welche Sprache soll ich sprechen?

@@ -87,3 +87,4 @@ outfit-none = Dafür finde ich gerade kein komplettes Outfit auf Lager{ $budget 
     }. Versuch es mit mehr Budget oder einem anderen Anlass.
 outfit-pairing-unknown = Was für ein Teil ist das? Schreib zum Beispiel „Was passt zu meiner blauen Jeans?“.
 style-private-only = Die Stilberatung gibt es im privaten Chat mit mir: /style
+outfit-sizes-hint = 💡 Tipp: Mach das Stil-Quiz mit /style, dann wähle ich alles in deinen Größen aus.

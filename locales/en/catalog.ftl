@@ -37,7 +37,7 @@ search-result-line = { $number }. { $title } – { $price }{ $stock }
 search-result-sold-out = {" "}(sold out)
 search-none =
     Sorry, I found nothing for that. 🤷
-    Try other words, for example “red sneakers under 80 €” or “winter jacket size M”.
+    Try other words, for example “red sneakers under 80 €” or “winter jacket size M”. Type /help to see what else I can do.
 search-none-filtered = Nothing matches all of that ({ $filters }). Leave out one of the conditions and I'll show you more.
 search-previous = ◀ Back
 search-next = Next ▶
@@ -75,3 +75,9 @@ barcode-unreadable = I couldn't find a barcode in that photo. Take it closer and
 inline-hint = Type what you're looking for, e.g. “red sneakers”
 inline-none = Nothing found, try other words?
 inline-description = { $price } · { $brand }
+inline-caption =
+    <b>{ $title }</b>
+    { $brand }
+    💶 { $price }
+    🎨 { $colours }
+    📏 { $sizes }

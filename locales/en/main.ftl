@@ -28,6 +28,7 @@ help-text =
     /style – style quiz, your style profile and outfit ideas
     /privacy – what I store about you, export and deletion
 
+    In any chat, type @{ $bot } and a product to share it with friends.
     In groups I respond to commands and when someone mentions me.
 
 language-choose = Which language should I speak?

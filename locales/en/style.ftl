@@ -87,3 +87,4 @@ outfit-none = I can't put together a complete outfit in stock for that right now
     }. Try a bigger budget or another occasion.
 outfit-pairing-unknown = What kind of piece is it? Write for example “What goes with my blue jeans?”.
 style-private-only = Style advice happens in a private chat with me: /style
+outfit-sizes-hint = 💡 Tip: take the style quiz with /style and I will pick everything in your sizes.

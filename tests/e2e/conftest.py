@@ -90,3 +90,11 @@ def buttons(message: dict[str, Any]) -> dict[str, str]:
     return {
         button["callback_data"]: button["text"] for row in rows for button in row if "callback_data" in button
     }
+
+
+@pytest.fixture
+async def shop(demo_catalog: Database, runtime: Runtime, sb: SandboxClient) -> SandboxClient:
+    """Give the sandbox client of a bot whose search index holds the demo catalog."""
+    assert runtime.searcher is not None
+    await runtime.searcher.refresh()
+    return sb
