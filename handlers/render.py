@@ -67,21 +67,23 @@ def card_caption(context: BotContext, card: ProductCard) -> Html:
     return Html(caption + description if len(caption) + len(description) <= CAPTION_LIMIT else caption)
 
 
-def card_keyboard(
-    context: BotContext, card: ProductCard, *, bot_username: str | None = None
-) -> InlineKeyboardMarkup:
-    """Return the card's buttons; a card posted into a group links back to the bot instead."""
-    if bot_username is not None:
-        link = f"https://t.me/{bot_username}?start=p{card.id}"
-        return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("card-open-in-bot"), url=link)]])
+def card_keyboard(context: BotContext, card: ProductCard) -> InlineKeyboardMarkup:
+    """Return the card's buttons: what goes with it, similar items, share into another chat."""
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton(context.t("card-pair"), callback_data=f"pair:{card.id}")],
             [
                 InlineKeyboardButton(context.t("card-similar"), callback_data=f"sim:{card.id}"),
                 InlineKeyboardButton(context.t("card-share"), switch_inline_query=card.sku),
-            ]
+            ],
         ]
     )
+
+
+def open_in_bot(context: BotContext, product_id: int) -> InlineKeyboardMarkup:
+    """Return the button under a card posted into a group: it opens the card in a private chat."""
+    link = f"https://t.me/{context.bot.username}?start=p{product_id}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(context.t("card-open-in-bot"), url=link)]])
 
 
 def outfit_text(context: BotContext, number: int, outfit: Outfit) -> Html:

@@ -26,7 +26,7 @@ from catalog.search import Hit, Result
 from core.money import Money
 from handlers.common import App
 from handlers.context import BotContext
-from handlers.render import colours, money, results_view, search_understood
+from handlers.render import colours, money, open_in_bot, results_view, search_understood
 from handlers.style import send_outfits
 
 PAGE_SIZE = 5
@@ -132,6 +132,45 @@ async def similar(update: Update, context: BotContext) -> None:
     await context.bot.send_message(callback.message.chat.id, reply, reply_markup=keyboard)
 
 
+async def pair(update: Update, context: BotContext) -> None:
+    """Suggest outfits around the product on the card ("what goes with this?")."""
+    callback = update.callback_query
+    assert callback is not None and context.matches and callback.message is not None
+    await callback.answer()
+    anchor = style.Anchor(product_id=int(context.matches[0].group(1)))
+    await _send_styled(
+        context, callback.message.chat.id, callback.from_user.id, occasion=None, budget=None, anchor=anchor
+    )
+
+
+async def _send_styled(
+    context: BotContext,
+    chat_id: int,
+    user_id: int,
+    *,
+    occasion: str | None,
+    budget: Money | None,
+    anchor: style.Anchor | None,
+) -> None:
+    async with context.uow() as session:
+        profile = await style.get(session, user_id=user_id)
+        try:
+            found = await style.outfits(
+                session,
+                occasion=occasion or (profile.occasion if profile and anchor is None else None),
+                budget=budget,
+                profile=profile,
+                now=context.now,
+                anchor=anchor,
+            )
+        except ValueError:
+            await context.bot.send_message(chat_id, context.t("outfit-pairing-unknown"))
+            return
+    await send_outfits(
+        context, chat_id=chat_id, outfits=found, budget=budget, sizes_known=profile is not None
+    )
+
+
 async def _styled(update: Update, context: BotContext, query: Query) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
@@ -142,24 +181,8 @@ async def _styled(update: Update, context: BotContext, query: Query) -> None:
             await message.reply_text(context.t("outfit-pairing-unknown"))
             return
         anchor = style.Anchor(category=query.category, colour=query.colors[0] if query.colors else None)
-    async with context.uow() as session:
-        profile = await style.get(session, user_id=user.id)
-        try:
-            found = await style.outfits(
-                session,
-                occasion=query.occasion or (profile.occasion if profile and anchor is None else None),
-                budget=budget,
-                profile=profile,
-                now=context.now,
-                anchor=anchor,
-            )
-        except ValueError:
-            found = None
-    if found is None:
-        await message.reply_text(context.t("outfit-pairing-unknown"))
-        return
-    await send_outfits(
-        context, chat_id=message.chat.id, outfits=found, budget=budget, sizes_known=profile is not None
+    await _send_styled(
+        context, message.chat.id, user.id, occasion=query.occasion, budget=budget, anchor=anchor
     )
 
 
@@ -202,8 +225,7 @@ def _inline_result(
         colours=colours(context, result.colors),
         sizes=", ".join(result.sizes),
     )
-    link = f"https://t.me/{context.bot.username}?start=p{result.product_id}"
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(context.t("card-open-in-bot"), url=link)]])
+    keyboard = open_in_bot(context, result.product_id)
     description = context.t(
         "inline-description", price=money(context, result.price, result.currency), brand=result.brand or ""
     )
@@ -253,4 +275,5 @@ def register(app: App) -> None:
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & addressed, search_text))
     app.add_handler(CallbackQueryHandler(turn_page, pattern=r"^srch:(\d+):(\d+)$"))
     app.add_handler(CallbackQueryHandler(similar, pattern=r"^sim:(\d+)$"))
+    app.add_handler(CallbackQueryHandler(pair, pattern=r"^pair:(\d+)$"))
     app.add_handler(InlineQueryHandler(inline_query))

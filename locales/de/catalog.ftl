@@ -81,3 +81,4 @@ inline-caption =
     💶 { $price }
     🎨 { $colours }
     📏 { $sizes }
+card-pair = ✨ Was passt dazu?

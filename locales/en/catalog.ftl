@@ -81,3 +81,4 @@ inline-caption =
     💶 { $price }
     🎨 { $colours }
     📏 { $sizes }
+card-pair = ✨ What goes with it?

@@ -40,9 +40,14 @@ async def test_a_typed_barcode_opens_the_product_card(sb: SandboxClient, demo_ca
     assert card["caption"].startswith(jeans.title_de)
     assert "💶" in card["caption"] and "Verfügbarkeit" in card["caption"]
     assert "Online:" in card["caption"]
-    assert set(buttons(card)) == {f"sim:{jeans.id}"}
-    share = card["reply_markup"]["inline_keyboard"][0][1]
+    assert set(buttons(card)) == {f"pair:{jeans.id}", f"sim:{jeans.id}"}
+    share = card["reply_markup"]["inline_keyboard"][1][1]
     assert share["switch_inline_query"] == jeans.sku
+
+    answer = await lena.press(card, f"pair:{jeans.id}", count=1)
+    outfit = answer["messages"][0]
+    assert outfit["text"].startswith("✨ Outfit 1 – ")
+    assert jeans.title_de in outfit["text"], "the outfits are built around the jeans"
 
 
 async def test_the_second_card_reuses_the_uploaded_picture(sb: SandboxClient, demo_catalog: Database) -> None:
