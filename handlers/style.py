@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from catalog import style
@@ -136,7 +136,8 @@ async def answer(update: Update, context: BotContext) -> None:
         if following == len(style.QUIZ):
             await tasks.cancel(session, kind=REMINDER, key=str(query.from_user.id), now=context.now)
     if following == len(style.QUIZ):
-        await _finished(context, query.message, profile)
+        text, keyboard = saved_view(context, profile)
+        await query.edit_message_text(text, reply_markup=keyboard)
         return
     text, keyboard = step_view(context, following, profile)
     await query.edit_message_text(text, reply_markup=keyboard)
@@ -156,18 +157,14 @@ async def typed_budget(update: Update, context: BotContext) -> None:
             return
         profile = await style.save(session, user_id=user_id, profile=profile, now=context.now)
         await tasks.cancel(session, kind=REMINDER, key=str(user_id), now=context.now)
-    await _finished(context, None, profile, chat_id=message.chat.id)
+    text, keyboard = saved_view(context, profile)
+    await message.reply_text(text, reply_markup=keyboard)
 
 
-async def _finished(
-    context: BotContext, message: object, profile: style.Profile, *, chat_id: int | None = None
-) -> None:
+def saved_view(context: BotContext, profile: style.Profile) -> tuple[Html, InlineKeyboardMarkup]:
+    """Return the confirmation that the quiz is done, with the profile and its buttons."""
     text, keyboard = profile_view(context, profile)
-    text = Html(f"{context.t('style-quiz-saved')}\n\n{text}")
-    if isinstance(message, Message):
-        await message.edit_text(text, reply_markup=keyboard)
-    elif chat_id is not None:
-        await context.bot.send_message(chat_id, text, reply_markup=keyboard)
+    return Html(f"{context.t('style-quiz-saved')}\n\n{text}"), keyboard
 
 
 async def restart(update: Update, context: BotContext) -> None:
