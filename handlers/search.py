@@ -31,7 +31,6 @@ from handlers.style import send_outfits
 
 PAGE_SIZE = 5
 INLINE_PAGE = 50
-QUIZ_CURRENCY = "EUR"
 
 
 async def search_text(update: Update, context: BotContext) -> None:
@@ -174,7 +173,7 @@ async def _send_styled(
 async def _styled(update: Update, context: BotContext, query: Query) -> None:
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    budget = Money(query.max_price, QUIZ_CURRENCY) if query.max_price is not None else None
+    budget = Money(query.max_price, style.QUIZ_CURRENCY) if query.max_price is not None else None
     anchor = None
     if query.intent == "pairing":
         if query.category is None:
