@@ -9,6 +9,8 @@ import click
 
 from bot import db as bot_db
 from bot import logs
+from bot.cli_catalog import import_catalog
+from bot.cli_search import search
 from bot.config import Settings
 from bot.runner import Runtime
 from catalog import demo
@@ -88,6 +90,9 @@ async def _load_demo(settings: Settings) -> demo.DemoSummary:
     finally:
         await database.dispose()
 
+
+cli.add_command(search)
+cli.add_command(import_catalog)
 
 if __name__ == "__main__":
     cli(prog_name="python -m bot")

@@ -72,7 +72,11 @@ def products(*, count: int, seed: int = 0) -> Iterator[Row]:
 
 
 def write_csv(rows: Iterable[Mapping[str, str]], path: Path) -> int:
-    """Write rows as a UTF-8 CSV file with a header; return how many rows were written."""
+    """Write rows as a catalog import file (docs/catalog-import.md); return how many were written.
+
+    Each row is one product with its ``|``-separated colours and sizes; ``stock`` is a plain number, the
+    units every variant has in the retailer's warehouse.
+    """
     written = 0
     with path.open("w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=FIELDS)

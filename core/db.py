@@ -147,3 +147,34 @@ async def upsert(
         statement = statement.on_conflict_do_nothing(index_elements=conflict)
     result = await session.execute(statement)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def upsert_many(
+    session: AsyncSession,
+    table: Any,
+    rows: list[dict[str, Any]],
+    *,
+    conflict: list[str],
+    update: list[str] | None = None,
+    returning: list[str] | None = None,
+) -> list[tuple[Any, ...]]:
+    """Insert many rows at once, updating the ``update`` columns (none: nothing) of rows that conflict.
+
+    Every row names the same columns. ``table`` is a Core table, so the rows skip the ORM's unit of work:
+    this is the bulk path of imports. Returns the ``returning`` columns of the rows inserted or updated.
+    """
+    if not rows:
+        return []
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table)
+    if update:
+        statement = statement.on_conflict_do_update(
+            index_elements=conflict, set_={name: statement.excluded[name] for name in update}
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=conflict)
+    if not returning:
+        await session.execute(statement, rows)
+        return []
+    result = await session.execute(statement.returning(*(table.c[name] for name in returning)), rows)
+    return [tuple(row) for row in result]
