@@ -15,6 +15,8 @@ import core.chats
 import core.tasks
 import core.updates
 import core.users
+import orders.fulfilment
+import orders.models
 from core.db import Base, Database, normalize_url
 
 MODEL_MODULES = (
@@ -25,6 +27,8 @@ MODEL_MODULES = (
     catalog.models,
     catalog.style,
     catalog.searches,
+    orders.models,
+    orders.fulfilment,
 )
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -1,0 +1,336 @@
+"""Carts: a personal cart per user and a shared cart per group chat, where each line records who added it.
+
+A line keeps the price at the moment it was added, so the cart can show a price change before paying.
+Stock is checked on adding: available units are the stock of every store (the warehouse included) minus
+the units reserved by checkouts that are being paid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import delete, func, select
+
+from catalog.models import Product, Stock, Variant
+from core.db import Session, upsert
+from core.money import Money
+from core.users import User
+from orders.models import Cart, CartItem, Reservation
+from orders.states import Refused
+
+# The shop's currency, used for the totals of an empty cart.
+CURRENCY = "EUR"
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A cart line with everything checkout needs to snapshot it."""
+
+    variant_id: int
+    product_id: int
+    sku: str
+    title_de: str
+    title_en: str
+    colour: str
+    size: str
+    quantity: int
+    unit_price: Money
+    price_when_added: Money
+    added_by: int
+    added_by_name: str
+
+    def title(self, locale: str) -> str:
+        """Return the title in ``locale`` (German for anything but English)."""
+        return self.title_en if locale == "en" else self.title_de
+
+
+@dataclass(frozen=True, slots=True)
+class CartLine:
+    """A cart line as the cart shows it."""
+
+    variant_id: int
+    product_id: int
+    title: str
+    colour: str
+    size: str
+    quantity: int
+    unit_price: Money
+    price_when_added: Money
+    added_by: int
+    added_by_name: str
+    available: int
+
+    @property
+    def total(self) -> Money:
+        """Return the current unit price times the quantity."""
+        return self.unit_price * self.quantity
+
+    @property
+    def price_changed(self) -> bool:
+        """Tell whether the price differs from the one when the line was added."""
+        return self.unit_price != self.price_when_added
+
+
+@dataclass(frozen=True, slots=True)
+class CartView:
+    """A cart with its lines and totals."""
+
+    lines: tuple[CartLine, ...]
+    subtotal: Money
+
+    @property
+    def units(self) -> int:
+        """Return how many units the cart holds."""
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def price_changed(self) -> bool:
+        """Tell whether any line's price changed since it was added."""
+        return any(line.price_changed for line in self.lines)
+
+
+def _owner(user_id: int, group_chat_id: int | None) -> tuple[str, int]:
+    return ("group_chat_id", group_chat_id) if group_chat_id is not None else ("user_id", user_id)
+
+
+async def _cart_id(session: Session, *, user_id: int, group_chat_id: int | None) -> int | None:
+    column, value = _owner(user_id, group_chat_id)
+    return await session.scalar(select(Cart.id).where(getattr(Cart, column) == value))
+
+
+async def _ensure_cart(session: Session, *, user_id: int, group_chat_id: int | None, now: datetime) -> int:
+    column, value = _owner(user_id, group_chat_id)
+    await upsert(session, Cart.__table__, {column: value, "created_at": now}, conflict=[column])
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    assert cart_id is not None
+    return cart_id
+
+
+async def available(
+    session: Session,
+    *,
+    variant_ids: list[int],
+    now: datetime,
+    store_id: int | None = None,
+    exclude_checkout_id: int | None = None,
+) -> dict[int, int]:
+    """Return the units of each variant nobody has reserved: in all stores, or in ``store_id`` only."""
+    stock = select(Stock.variant_id, func.sum(Stock.quantity)).where(Stock.variant_id.in_(variant_ids))
+    held = select(Reservation.variant_id, func.sum(Reservation.quantity)).where(
+        Reservation.variant_id.in_(variant_ids), Reservation.expires_at > now
+    )
+    if store_id is not None:
+        stock = stock.where(Stock.store_id == store_id)
+        held = held.where(Reservation.store_id == store_id)
+    if exclude_checkout_id is not None:
+        held = held.where(Reservation.checkout_id != exclude_checkout_id)
+    units = {variant_id: 0 for variant_id in variant_ids}
+    for variant_id, quantity in await session.execute(stock.group_by(Stock.variant_id)):
+        units[variant_id] = int(quantity)
+    for variant_id, quantity in await session.execute(held.group_by(Reservation.variant_id)):
+        units[variant_id] -= int(quantity)
+    return units
+
+
+async def _price(session: Session, *, variant_id: int) -> Money:
+    row = (
+        await session.execute(
+            select(func.coalesce(Variant.price, Product.price), Product.currency, Product.active)
+            .join(Product, Product.id == Variant.product_id)
+            .where(Variant.id == variant_id)
+        )
+    ).one_or_none()
+    if row is None:
+        raise Refused("cart-error-unknown-variant")
+    price, currency, active = row
+    if not active:
+        raise Refused("cart-error-unavailable")
+    return Money(Decimal(price), currency)
+
+
+async def _in_cart(session: Session, *, cart_id: int, variant_id: int) -> int:
+    quantity = await session.scalar(
+        select(func.coalesce(func.sum(CartItem.quantity), 0)).where(
+            CartItem.cart_id == cart_id, CartItem.variant_id == variant_id
+        )
+    )
+    return int(quantity or 0)
+
+
+async def _check_stock(session: Session, *, variant_id: int, wanted: int, now: datetime) -> None:
+    units = (await available(session, variant_ids=[variant_id], now=now))[variant_id]
+    if wanted > units:
+        raise Refused("cart-error-out-of-stock", available=max(units, 0))
+
+
+async def _mine(session: Session, *, cart_id: int, variant_id: int, user_id: int) -> CartItem | None:
+    return await session.scalar(
+        select(CartItem).where(
+            CartItem.cart_id == cart_id, CartItem.variant_id == variant_id, CartItem.added_by == user_id
+        )
+    )
+
+
+async def add(
+    session: Session,
+    *,
+    user_id: int,
+    variant_id: int,
+    quantity: int = 1,
+    group_chat_id: int | None = None,
+    now: datetime,
+) -> int:
+    """Add units of a variant to the user's cart (or the group's); return the user's units of it."""
+    if quantity < 1:
+        raise Refused("cart-error-quantity")
+    price = await _price(session, variant_id=variant_id)
+    cart_id = await _ensure_cart(session, user_id=user_id, group_chat_id=group_chat_id, now=now)
+    currencies = set(await session.scalars(select(CartItem.currency).where(CartItem.cart_id == cart_id)))
+    if currencies - {price.currency}:
+        raise Refused("cart-error-currency")
+    in_cart = await _in_cart(session, cart_id=cart_id, variant_id=variant_id)
+    await _check_stock(session, variant_id=variant_id, wanted=in_cart + quantity, now=now)
+    item = await _mine(session, cart_id=cart_id, variant_id=variant_id, user_id=user_id)
+    if item is None:
+        item = CartItem(
+            cart_id=cart_id,
+            variant_id=variant_id,
+            added_by=user_id,
+            quantity=quantity,
+            price_when_added=price.amount,
+            currency=price.currency,
+            added_at=now,
+        )
+        session.add(item)
+    else:
+        item.quantity += quantity
+    await session.flush()
+    return item.quantity
+
+
+async def set_quantity(
+    session: Session,
+    *,
+    user_id: int,
+    variant_id: int,
+    quantity: int,
+    group_chat_id: int | None = None,
+    now: datetime,
+) -> int:
+    """Set the units of a variant the user has in the cart (0 removes it); return the new quantity."""
+    if quantity <= 0:
+        await remove(session, user_id=user_id, variant_id=variant_id, group_chat_id=group_chat_id)
+        return 0
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    item = (
+        None
+        if cart_id is None
+        else await _mine(session, cart_id=cart_id, variant_id=variant_id, user_id=user_id)
+    )
+    if cart_id is None or item is None:
+        raise Refused("cart-error-not-in-cart")
+    if quantity > item.quantity:
+        in_cart = await _in_cart(session, cart_id=cart_id, variant_id=variant_id)
+        await _check_stock(session, variant_id=variant_id, wanted=in_cart - item.quantity + quantity, now=now)
+    item.quantity = quantity
+    await session.flush()
+    return quantity
+
+
+async def remove(
+    session: Session, *, user_id: int, variant_id: int, group_chat_id: int | None = None
+) -> bool:
+    """Remove the user's line of a variant from the cart; True if there was one."""
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    if cart_id is None:
+        return False
+    result = await session.execute(
+        delete(CartItem).where(
+            CartItem.cart_id == cart_id, CartItem.variant_id == variant_id, CartItem.added_by == user_id
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def empty(session: Session, *, user_id: int, group_chat_id: int | None = None) -> int:
+    """Remove every line of the cart (the whole group cart for a group); return how many there were."""
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    if cart_id is None:
+        return 0
+    result = await session.execute(delete(CartItem).where(CartItem.cart_id == cart_id))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def items(session: Session, *, user_id: int, group_chat_id: int | None = None) -> list[Item]:
+    """Return the cart's lines with current and original prices, in the order they were added."""
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    if cart_id is None:
+        return []
+    rows = await session.execute(
+        select(
+            CartItem,
+            Variant,
+            Product.title_de,
+            Product.title_en,
+            Product.currency,
+            func.coalesce(Variant.price, Product.price),
+            User.first_name,
+        )
+        .join(Variant, Variant.id == CartItem.variant_id)
+        .join(Product, Product.id == Variant.product_id)
+        .join(User, User.id == CartItem.added_by)
+        .where(CartItem.cart_id == cart_id)
+        .order_by(CartItem.added_at, CartItem.id)
+    )
+    return [
+        Item(
+            variant_id=variant.id,
+            product_id=variant.product_id,
+            sku=variant.sku,
+            title_de=title_de,
+            title_en=title_en,
+            colour=variant.colour,
+            size=variant.size,
+            quantity=item.quantity,
+            unit_price=Money(Decimal(price), currency),
+            price_when_added=Money(item.price_when_added, item.currency),
+            added_by=item.added_by,
+            added_by_name=first_name,
+        )
+        for item, variant, title_de, title_en, currency, price, first_name in rows
+    ]
+
+
+def total(lines: list[Item]) -> Money:
+    """Return the sum of the lines at their current prices."""
+    currency = lines[0].unit_price.currency if lines else CURRENCY
+    return sum((line.unit_price * line.quantity for line in lines), Money(Decimal(0), currency)).quantize()
+
+
+async def view(
+    session: Session, *, user_id: int, group_chat_id: int | None = None, locale: str, now: datetime
+) -> CartView:
+    """Return the cart as the user sees it: titles in ``locale``, prices now and when added, stock."""
+    lines = await items(session, user_id=user_id, group_chat_id=group_chat_id)
+    units = await available(session, variant_ids=sorted({line.variant_id for line in lines}), now=now)
+    return CartView(
+        lines=tuple(
+            CartLine(
+                variant_id=line.variant_id,
+                product_id=line.product_id,
+                title=line.title(locale),
+                colour=line.colour,
+                size=line.size,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                price_when_added=line.price_when_added,
+                added_by=line.added_by,
+                added_by_name=line.added_by_name,
+                available=max(units[line.variant_id], 0),
+            )
+            for line in lines
+        ),
+        subtotal=total(lines),
+    )

@@ -1,0 +1,1 @@
+"""Tests of carts, checkout, credits and the order state machine."""
