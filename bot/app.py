@@ -14,7 +14,20 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot import jobs
-from handlers import errors, fallback, language, privacy, products, search, start, style, updates
+from handlers import (
+    cart,
+    checkout,
+    errors,
+    fallback,
+    language,
+    orders,
+    privacy,
+    products,
+    search,
+    start,
+    style,
+    updates,
+)
 from handlers.commands import bot_commands
 from handlers.common import App
 from handlers.context import SERVICES_KEY, BotContext, Services
@@ -22,7 +35,7 @@ from handlers.context import SERVICES_KEY, BotContext, Services
 log = logging.getLogger(__name__)
 
 # Feature modules in the order their handlers are tried; the fallback always comes last.
-FEATURES = (start, language, privacy, style, products, search)
+FEATURES = (start, language, privacy, style, cart, checkout, orders, products, search)
 DUE_WORK_KEY = "due_work"
 
 

@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     webhook_url: str | None = None
     public_url: str | None = None
+    payment_provider_token: SecretStr | None = None
     webhook_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
@@ -43,7 +44,7 @@ class Settings(BaseSettings):
     def _strip_slash(cls, value: str | None) -> str | None:
         return value.rstrip("/") if value else value
 
-    @field_validator("telegram_bot_token", "webhook_secret", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "payment_provider_token", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
             return f"{parts.scheme}://{parts.netloc}"
         host = "127.0.0.1" if self.http_host in {"0.0.0.0", "::"} else self.http_host
         return f"http://{host}:{port}"
+
+
+SANDBOX_PROVIDER_TOKEN = "1000000000:TEST:sandbox"
 
 
 def sandbox_token() -> str:

@@ -22,6 +22,8 @@ from core import tasks, updates, users
 from core.db import Session
 from handlers import style as style_handlers
 from handlers.context import BotContext, Services
+from handlers.render import notice_text
+from orders import fulfilment
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ HOUSEKEEPING = "housekeeping"
 HOUSEKEEPING_AT = time(3, 30)
 HOUSEKEEPING_ZONE = ZoneInfo("Europe/Berlin")
 KEEP_FINISHED_TASKS = timedelta(days=30)
+TRACKING = "tracking-poll"
+TRACKING_EVERY = timedelta(minutes=15)
+DEFERRED = "deferred-message"
+QUIET_ENDS = time(8, 0)
 
 Runner = Callable[[Session, Services, Bot, tasks.Task], Awaitable[datetime | None]]
 
@@ -79,15 +85,92 @@ async def style_reminder(session: Session, services: Services, bot: Bot, task: t
     return None
 
 
-RUNNERS: dict[str, Runner] = {HOUSEKEEPING: housekeeping, style_handlers.REMINDER: style_reminder}
+async def track_parcels(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
+    """Ask the carriers about every parcel on its way and tell each customer each change once."""
+    now = services.clock.now()
+    for notice in await fulfilment.poll(session, carrier_lookup=services.carriers.carrier_for, now=now):
+        keyboard = None
+        if notice.key == "tracking-out-for-delivery":
+            label = services.translator.t(notice.locale, "tracking-change-window")
+            keyboard = InlineKeyboardMarkup(
+                [[InlineKeyboardButton(label, callback_data=f"win:{notice.order_id}")]]
+            )
+        text = notice_text(services.translator, notice)
+        if fulfilment.is_quiet(now, notice.time_zone) and not notice.urgent:
+            await tasks.schedule(
+                session,
+                kind=DEFERRED,
+                key=f"{notice.order_id}:{notice.key}",
+                due_at=_morning_after(now, notice.time_zone),
+                payload={"chat_id": notice.chat_id, "text": text},
+            )
+            continue
+        await _send(session, bot, notice.chat_id, text, keyboard)
+    return now + TRACKING_EVERY
+
+
+async def pickup_reminder(
+    session: Session, services: Services, bot: Bot, task: tasks.Task
+) -> datetime | None:
+    """Remind the customer the day before the pickup deadline."""
+    notice = await fulfilment.pickup_reminder(session, order_id=int(task.key), now=services.clock.now())
+    if notice is not None:
+        await _send(session, bot, notice.chat_id, notice_text(services.translator, notice))
+    return None
+
+
+async def review_prompt(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
+    """Ask once, after delivery or pickup, for a star rating and a few words."""
+    notice = await fulfilment.review_prompt(session, order_id=int(task.key))
+    if notice is not None:
+        stars = [
+            InlineKeyboardButton("⭐" * count, callback_data=f"rev:{notice.order_id}:{count}")
+            for count in range(1, 6)
+        ]
+        keyboard = InlineKeyboardMarkup([stars[:3], stars[3:]])
+        await _send(session, bot, notice.chat_id, notice_text(services.translator, notice), keyboard)
+    return None
+
+
+async def deferred_message(
+    session: Session, services: Services, bot: Bot, task: tasks.Task
+) -> datetime | None:
+    """Send a message that waited for the end of the customer's quiet hours."""
+    await _send(session, bot, int(task.payload["chat_id"]), str(task.payload["text"]))
+    return None
+
+
+async def _send(
+    session: Session, bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
+) -> None:
+    try:
+        await bot.send_message(chat_id, text, reply_markup=keyboard)
+    except Forbidden:
+        await users.mark_blocked(session, user_id=chat_id)
+
+
+def _morning_after(now: datetime, time_zone: str) -> datetime:
+    local = now.astimezone(ZoneInfo(time_zone))
+    morning = datetime.combine(local.date(), QUIET_ENDS, tzinfo=local.tzinfo)
+    return morning if morning > local else morning + timedelta(days=1)
+
+
+RUNNERS: dict[str, Runner] = {
+    HOUSEKEEPING: housekeeping,
+    style_handlers.REMINDER: style_reminder,
+    TRACKING: track_parcels,
+    fulfilment.PICKUP_REMINDER: pickup_reminder,
+    fulfilment.REVIEW_PROMPT: review_prompt,
+    DEFERRED: deferred_message,
+}
 
 
 async def ensure_recurring(services: Services) -> None:
     """Schedule the recurring tasks once; several instances starting together add them only once."""
     async with services.db.unit_of_work() as session:
-        await tasks.schedule(
-            session, kind=HOUSEKEEPING, key="daily", due_at=next_housekeeping(services.clock.now())
-        )
+        now = services.clock.now()
+        await tasks.schedule(session, kind=HOUSEKEEPING, key="daily", due_at=next_housekeeping(now))
+        await tasks.schedule(session, kind=TRACKING, key="all", due_at=now + TRACKING_EVERY)
 
 
 class DueWork:

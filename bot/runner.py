@@ -16,7 +16,7 @@ from bot import app as bot_app
 from bot import db as bot_db
 from bot import logs
 from bot import web as bot_web
-from bot.config import Settings, sandbox_token
+from bot.config import SANDBOX_PROVIDER_TOKEN, Settings, sandbox_token
 from bot.sandbox import Sandbox
 from catalog import demo
 from catalog.search import Searcher
@@ -25,6 +25,7 @@ from core.db import Database
 from core.i18n import Translator
 from handlers.common import App
 from handlers.context import Services
+from orders.carriers import SIMULATED, Carriers, SimulatedCarrier
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,8 @@ class Runtime:
             media_dir=settings.media_dir,
             public_url=settings.public_base(self.port),
             searcher=searcher,
+            carriers=_carriers(self.clock),
+            payment_provider_token=_provider_token(settings),
             admin_user_ids=frozenset(settings.admin_user_ids),
         )
         web_app = bot_web.create_app(services=services, media_dir=settings.media_dir)
@@ -118,6 +121,20 @@ class Runtime:
             await self.searcher.close()
         if self.db is not None:
             await self.db.dispose()
+
+
+def _carriers(clock: Clock) -> Carriers:
+    # Only the simulated carrier exists so far; a real carrier's adapter is registered here beside it.
+    registry = Carriers()
+    registry.add(SIMULATED, SimulatedCarrier(clock))
+    return registry
+
+
+def _provider_token(settings: Settings) -> str | None:
+    # The sandbox takes any provider token, so the demo pays like a shop with a payment provider.
+    if settings.payment_provider_token is not None:
+        return settings.payment_provider_token.get_secret_value()
+    return SANDBOX_PROVIDER_TOKEN if settings.embedded else None
 
 
 def _webhook_secret(settings: Settings, token: str) -> str:

@@ -213,3 +213,20 @@ async def category_name(session: Session, *, key: str, locale: str) -> str | Non
         .limit(1)
     )
     return str(found) if found is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreInfo:
+    """A store as customers see it: where it is and when it is open."""
+
+    id: int
+    name: str
+    city: str
+    address: str
+    opening_hours: str | None
+
+
+async def store(session: Session, *, store_id: int) -> StoreInfo | None:
+    """Return the store, or None if there is no such store."""
+    row = await session.get(Store, store_id)
+    return StoreInfo(row.id, row.name, row.city, row.address, row.opening_hours) if row else None

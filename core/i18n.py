@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
+from babel.dates import format_time as babel_format_time
 from babel.numbers import format_currency, format_decimal
 from fluent.runtime import FluentBundle, FluentResource
 
@@ -97,6 +98,11 @@ def format_number(value: int | Decimal, locale: str) -> str:
 def format_datetime(moment: datetime, locale: str, *, time_zone: str, style: str = "medium") -> str:
     """Format a moment in the user's time zone and language."""
     return babel_format_datetime(moment, style, tzinfo=ZoneInfo(time_zone), locale=babel_locale(locale))
+
+
+def format_time(moment: datetime, locale: str, *, time_zone: str) -> str:
+    """Format the time of day of a moment in the user's time zone ("10:00", "10:00 AM")."""
+    return babel_format_time(moment, "short", tzinfo=ZoneInfo(time_zone), locale=babel_locale(locale))
 
 
 def missing_keys(translator: Translator) -> Mapping[str, set[str]]:

@@ -14,6 +14,7 @@ from catalog.search import Searcher
 from core.clock import Clock
 from core.db import Database, Session
 from core.i18n import Arg, Html, Translator
+from orders.carriers import Carriers
 
 SERVICES_KEY = "services"
 
@@ -29,6 +30,8 @@ class Services:
     media_dir: Path
     public_url: str
     searcher: Searcher
+    carriers: Carriers
+    payment_provider_token: str | None = None
     admin_user_ids: frozenset[int] = frozenset()
 
 

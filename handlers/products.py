@@ -24,7 +24,7 @@ async def send_card(context: BotContext, *, chat_id: int, product_id: int) -> Me
         card = await products.card(session, product_id=product_id, locale=context.locale)
     if card is None:
         return await context.bot.send_message(chat_id, context.t("card-unknown"))
-    caption, keyboard = card_caption(context, card), card_keyboard(context, card)
+    caption, keyboard = card_caption(context, card), card_keyboard(context, card, in_group=chat_id < 0)
     picture = card.picture
     if picture is None:
         return await context.bot.send_message(chat_id, caption, reply_markup=keyboard)

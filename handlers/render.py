@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from catalog.products import ProductCard
+from catalog.products import ProductCard, StoreInfo
 from catalog.query import Query
 from catalog.search import Result
 from catalog.style import Outfit
-from core.i18n import Html, format_money
+from core.i18n import Html, Translator, format_datetime, format_money, format_time
 from handlers.context import BotContext
+from orders.fulfilment import Notice
+from orders.states import OrderView
 
 CAPTION_LIMIT = 1024
 
@@ -67,10 +70,12 @@ def card_caption(context: BotContext, card: ProductCard) -> Html:
     return Html(caption + description if len(caption) + len(description) <= CAPTION_LIMIT else caption)
 
 
-def card_keyboard(context: BotContext, card: ProductCard) -> InlineKeyboardMarkup:
-    """Return the card's buttons: what goes with it, similar items, share into another chat."""
+def card_keyboard(context: BotContext, card: ProductCard, *, in_group: bool = False) -> InlineKeyboardMarkup:
+    """Return the card's buttons: to the cart (the group's in a group), what goes with it, similar, share."""
+    cart = "card-add-to-group-cart" if in_group else "card-add-to-cart"
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton(context.t(cart), callback_data=f"cart:pick:{card.id}")],
             [InlineKeyboardButton(context.t("card-pair"), callback_data=f"pair:{card.id}")],
             [
                 InlineKeyboardButton(context.t("card-similar"), callback_data=f"sim:{card.id}"),
@@ -159,3 +164,66 @@ def results_view(
     ]
     rows = [cards, navigation] if navigation else [cards]
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
+
+
+def order_summary(
+    context: BotContext, order: OrderView, store: StoreInfo | None, *, confirmed: bool = False
+) -> Html:
+    """Return an order: number, status, items, amounts, and where it goes or where to pick it up."""
+    lines = [
+        context.t("order-confirmed", number=order.number)
+        if confirmed
+        else context.t(
+            "order-heading", number=order.number, status=context.t(f"order-status-{order.status}")
+        ),
+        "",
+    ]
+    for line in order.lines:
+        lines.append(
+            context.t(
+                "order-line",
+                quantity=line.quantity,
+                title=line.title(context.locale),
+                variant=colours(context, [line.colour])
+                if line.size == "one size"
+                else f"{colours(context, [line.colour])}, {line.size}",
+                price=money(context, line.total.amount, line.total.currency),
+            )
+        )
+    amounts = [("order-subtotal", order.subtotal), ("order-shipping", order.shipping)]
+    if order.discount.amount:
+        amounts.append(("order-discount", order.discount))
+    amounts.append(("order-total", order.total))
+    lines.append("")
+    lines += [context.t(key, amount=money(context, value.amount, value.currency)) for key, value in amounts]
+    lines.append("")
+    if order.delivery == "pickup" and store is not None:
+        lines.append(
+            context.t(
+                "order-pickup-at", store=store.name, address=store.address, hours=store.opening_hours or ""
+            )
+        )
+    else:
+        address = order.shipping_address or {}
+        where = ", ".join(
+            str(part)
+            for part in (address.get("street_line1"), address.get("post_code"), address.get("city"))
+            if part
+        )
+        lines.append(context.t(f"order-delivery-{order.delivery}", address=where))
+    return Html("\n".join(lines))
+
+
+def notice_text(translator: Translator, notice: Notice) -> Html:
+    """Render an order notice in its customer's language; window times as times of day, others as dates."""
+    args: dict[str, str | int] = {}
+    for name, value in notice.args.items():
+        if isinstance(value, datetime):
+            args[name] = (
+                format_time(value, notice.locale, time_zone=notice.time_zone)
+                if name.startswith("window")
+                else format_datetime(value, notice.locale, time_zone=notice.time_zone, style="short")
+            )
+        else:
+            args[name] = value
+    return translator.t(notice.locale, notice.key, **args)

@@ -19,6 +19,7 @@ PRODUCT_LINK = re.compile(r"p\d{1,12}")
 def main_menu(context: BotContext) -> InlineKeyboardMarkup:
     """Return the main menu's buttons in the user's language."""
     return keyboard(
+        [(context.t("menu-cart"), "menu:cart"), (context.t("menu-orders"), "menu:orders")],
         [(context.t("menu-style"), "menu:style"), (context.t("menu-help"), "menu:help")],
         [(context.t("menu-language"), "menu:language"), (context.t("menu-privacy"), "menu:privacy")],
     )

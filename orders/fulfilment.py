@@ -437,6 +437,23 @@ async def save_review(
     return ReviewView(order_id=order_id, user_id=user_id, stars=stars, text=text, created_at=now)
 
 
+async def add_review_text(session: Session, *, order_id: int, user_id: int, text: str) -> ReviewView:
+    """Add the short text to a review that so far has only its stars."""
+    text = text.strip()
+    if len(text) > REVIEW_TEXT_MAX:
+        raise InvalidReview("review-error-too-long", max=REVIEW_TEXT_MAX)
+    review = await session.scalar(
+        select(Review).where(Review.order_id == order_id, Review.user_id == user_id).with_for_update()
+    )
+    if review is None:
+        raise InvalidReview("review-error-not-received")
+    if review.text:
+        raise InvalidReview("review-error-exists")
+    review.text = text or None
+    await session.flush()
+    return ReviewView(review.order_id, review.user_id, review.stars, review.text, review.created_at)
+
+
 @privacy.section("reviews")
 async def _export_reviews(session: Session, user_id: int) -> Any:
     rows = await session.scalars(select(Review).where(Review.user_id == user_id).order_by(Review.created_at))

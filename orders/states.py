@@ -212,6 +212,12 @@ async def get(session: Session, *, order_id: int) -> OrderView | None:
     return None if order is None else (await views(session, [order]))[0]
 
 
+async def by_number(session: Session, *, number: str) -> OrderView | None:
+    """Return the order with this reference (e.g. ``KR-000123``, case-insensitive), or None."""
+    order = await session.scalar(select(Order).where(Order.number == number.strip().upper()))
+    return None if order is None else (await views(session, [order]))[0]
+
+
 async def of_user(session: Session, *, user_id: int, limit: int = 20) -> list[OrderView]:
     """Return the user's latest orders, newest first."""
     rows = await session.scalars(

@@ -24,6 +24,8 @@ help-text =
 
     /start – Begrüßung und Menü
     /help – diese Hilfe
+    /cart – Warenkorb und Kasse (in Gruppen: die gemeinsame Bestellung)
+    /orders – deine Bestellungen, Sendungsverfolgung und Abholung
     /language – Sprache wählen (Deutsch oder English)
     /style – Stil-Quiz, dein Stilprofil und Outfit-Ideen
     /privacy – was ich über dich speichere, Export und Löschung

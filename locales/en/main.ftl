@@ -24,6 +24,8 @@ help-text =
 
     /start – greeting and menu
     /help – this help
+    /cart – cart and checkout (in groups: the shared order)
+    /orders – your orders, tracking and pickup
     /language – choose a language (Deutsch or English)
     /style – style quiz, your style profile and outfit ideas
     /privacy – what I store about you, export and deletion

@@ -15,10 +15,17 @@ from bot.sandbox import SandboxClient
 from core.clock import Clock
 from core.db import Database
 
+RETAILER_ID = 900_000_001
+
 
 def settings_for(database_url: str, media_dir: Path, **overrides: Any) -> Settings:
     """Return settings for a test run: the embedded default on a free port and the test database."""
-    values: dict[str, Any] = {"database_url": database_url, "http_port": 0, "media_dir": media_dir}
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "http_port": 0,
+        "media_dir": media_dir,
+        "admin_user_ids": [RETAILER_ID],
+    }
     return Settings(_env_file=None, **(values | overrides))
 
 

@@ -13,6 +13,8 @@ async def test_start_greets_in_german_with_the_menu(sb: SandboxClient) -> None:
     (greeting,) = await lena.say("/start")
     assert greeting["text"].startswith("Hallo Lena! 👋 Ich bin Kaufrunde")
     assert buttons(greeting) == {
+        "menu:cart": "🛒 Warenkorb",
+        "menu:orders": "📦 Bestellungen",
         "menu:style": "✨ Stilberatung",
         "menu:help": "❓ Hilfe",
         "menu:language": "🌐 Sprache",
