@@ -157,12 +157,23 @@ async def _cart_view(
         "",
         context.t("cart-subtotal", total=money(context, cart.subtotal.amount, cart.subtotal.currency)),
     ]
-    rows.append(
-        [
-            InlineKeyboardButton(context.t("cart-clear"), callback_data="cart:clear"),
-            InlineKeyboardButton(context.t("cart-checkout"), callback_data="cart:checkout"),
-        ]
-    )
+    if group is not None:
+        rows.append(
+            [InlineKeyboardButton(context.t("cart-checkout-share"), callback_data="cart:checkout:mine")]
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(context.t("cart-clear"), callback_data="cart:clear"),
+                InlineKeyboardButton(context.t("cart-checkout-all"), callback_data="cart:checkout"),
+            ]
+        )
+    else:
+        rows.append(
+            [
+                InlineKeyboardButton(context.t("cart-clear"), callback_data="cart:clear"),
+                InlineKeyboardButton(context.t("cart-checkout"), callback_data="cart:checkout"),
+            ]
+        )
     return Html("\n".join(lines)), InlineKeyboardMarkup(rows)
 
 
@@ -201,9 +212,9 @@ async def clear(update: Update, context: BotContext) -> None:
 
 
 async def start_checkout(update: Update, context: BotContext) -> None:
-    """Send the invoice for the cart (in a group, for the whole group order)."""
+    """Send the invoice for the cart; in a group for the whole order or only the member's own share."""
     query = update.callback_query
-    assert query is not None and query.message is not None
+    assert query is not None and query.message is not None and context.matches
     stars = context.services.payment_provider_token is None
     try:
         async with context.uow() as session:
@@ -215,6 +226,7 @@ async def start_checkout(update: Update, context: BotContext) -> None:
                 locale=context.locale,
                 now=context.now,
                 stars=stars,
+                own_share=context.matches[0].group(1) is not None,
             )
     except Refused as refused:
         await query.answer(context.t(refused.reason_key, **refused.args_), show_alert=True)
@@ -245,4 +257,4 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(add, pattern=r"^cart:add:(\d+)$"))
     app.add_handler(CallbackQueryHandler(change, pattern=r"^cart:qty:(\d+):(\d+)$"))
     app.add_handler(CallbackQueryHandler(clear, pattern=r"^cart:clear$"))
-    app.add_handler(CallbackQueryHandler(start_checkout, pattern=r"^cart:checkout$"))
+    app.add_handler(CallbackQueryHandler(start_checkout, pattern=r"^cart:checkout(:mine)?$"))

@@ -15,7 +15,7 @@ from handlers.render import card_caption, card_keyboard
 
 log = logging.getLogger(__name__)
 
-BARCODE = r"^\s*\d{8,14}\s*$"
+BARCODE = r"^\s*(?:@\w+\s+)?(\d{8,14})\s*$"
 
 
 async def send_card(context: BotContext, *, chat_id: int, product_id: int) -> Message:
@@ -56,8 +56,8 @@ async def open_card(update: Update, context: BotContext) -> None:
 async def typed_barcode(update: Update, context: BotContext) -> None:
     """Look up a product by the barcode number the user typed."""
     message = update.effective_message
-    assert message is not None and message.text is not None
-    await _show_barcode(context, message, [message.text.strip()])
+    assert message is not None and context.matches
+    await _show_barcode(context, message, [context.matches[0].group(1)])
 
 
 async def photographed_barcode(update: Update, context: BotContext) -> None:
@@ -85,7 +85,8 @@ async def _show_barcode(context: BotContext, message: Message, codes: list[str])
 
 
 def register(app: App) -> None:
-    """Install card buttons and barcode lookups (private chats)."""
+    """Install card buttons and barcode lookups (private chats, or mentioning the bot in a group)."""
     app.add_handler(CallbackQueryHandler(open_card, pattern=r"^card:(\d+)$"))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.Regex(BARCODE), typed_barcode))
+    addressed = filters.ChatType.PRIVATE | filters.Entity("mention")
+    app.add_handler(MessageHandler(addressed & filters.Regex(BARCODE), typed_barcode))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.PHOTO, photographed_barcode))

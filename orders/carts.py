@@ -263,6 +263,24 @@ async def empty(session: Session, *, user_id: int, group_chat_id: int | None = N
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def settle(
+    session: Session, *, user_id: int, group_chat_id: int | None, paid: list[tuple[int, int, int]]
+) -> None:
+    """Take paid units ``(variant_id, added_by, quantity)`` out of the cart; what was added since stays."""
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    if cart_id is None:
+        return
+    for variant_id, added_by, quantity in paid:
+        item = await _mine(session, cart_id=cart_id, variant_id=variant_id, user_id=added_by)
+        if item is None:
+            continue
+        if item.quantity <= quantity:
+            await session.delete(item)
+        else:
+            item.quantity -= quantity
+    await session.flush()
+
+
 async def items(session: Session, *, user_id: int, group_chat_id: int | None = None) -> list[Item]:
     """Return the cart's lines with current and original prices, in the order they were added."""
     cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)

@@ -149,9 +149,12 @@ def _lines(items: list[carts.Item]) -> list[dict[str, Any]]:
                 "size": item.size,
                 "quantity": 0,
                 "unit_price": str(item.unit_price.amount),
+                "added_by": {},
             },
         )
         line["quantity"] += item.quantity
+        # Who put how many units in the cart, so that paying takes exactly these units out of it.
+        line["added_by"][str(item.added_by)] = line["added_by"].get(str(item.added_by), 0) + item.quantity
     return list(merged.values())
 
 
@@ -234,9 +237,15 @@ async def start(
     locale: str,
     now: datetime,
     stars: bool = False,
+    own_share: bool = False,
 ) -> Invoice:
-    """Freeze the cart into a checkout valid for 30 minutes and return the invoice to send."""
+    """Freeze the cart into a checkout valid for 30 minutes and return the invoice to send.
+
+    In a group cart ``own_share`` takes only the lines the user added: each member pays their share.
+    """
     items = await carts.items(session, user_id=user_id, group_chat_id=group_chat_id)
+    if own_share:
+        items = [item for item in items if item.added_by == user_id]
     if not items:
         raise Refused("checkout-error-empty-cart")
     lines = _lines(items)
@@ -519,7 +528,16 @@ async def complete(
     await _check_stock(session, checkout=checkout, store_id=store_id, now=now, reason_key=PAID_BUT_SOLD_OUT)
     await _decrement(session, checkout=checkout, store_id=store_id, stock=stock, now=now)
     await session.execute(delete(Reservation).where(Reservation.checkout_id == checkout.id))
-    await carts.empty(session, user_id=checkout.user_id, group_chat_id=checkout.group_chat_id)
+    await carts.settle(
+        session,
+        user_id=checkout.user_id,
+        group_chat_id=checkout.group_chat_id,
+        paid=[
+            (int(line["variant_id"]), int(added_by), int(quantity))
+            for line in checkout.lines
+            for added_by, quantity in line.get("added_by", {}).items()
+        ],
+    )
     order = Order(
         number=f"KR-{checkout.id:06d}",
         user_id=user_id,

@@ -116,3 +116,5 @@ review-error-not-received = Bewerten kannst du nur Bestellungen, die du erhalten
 review-error-stars = Bitte vergib 1 bis 5 Sterne.
 review-error-too-long = Deine Bewertung darf höchstens { $max } Zeichen lang sein.
 review-error-exists = Du hast diese Bestellung schon bewertet.
+cart-checkout-all = 💳 Alles bezahlen
+cart-checkout-share = 💳 Nur meinen Anteil bezahlen

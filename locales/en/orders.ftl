@@ -116,3 +116,5 @@ review-error-not-received = You can only review orders you have received.
 review-error-stars = Please give 1 to 5 stars.
 review-error-too-long = Reviews can be at most { $max } characters long.
 review-error-exists = You've already reviewed this order.
+cart-checkout-all = 💳 Pay for everything
+cart-checkout-share = 💳 Pay only my share

@@ -203,3 +203,42 @@ def confirmation_order_id(manage: dict[str, Any]) -> int:
     """Read the order id from the retailer's buttons."""
     data = next(iter(buttons(manage)))
     return int(data.rsplit(":", 1)[1])
+
+
+async def test_a_group_order_shows_who_added_what_and_each_can_pay_their_share(
+    shop: SandboxClient, demo_catalog: Database
+) -> None:
+    _, variant = await _in_stock_everywhere(demo_catalog)
+    lena = await shop.create_user("Lena", language_code="de")
+    tom = await shop.create_user("Tom", language_code="en")
+    group = await shop.create_chat("group", [lena["id"], tom["id"]], title="WG")
+    assert variant.gtin is not None
+    for member in (lena, tom):
+        sent = await shop.send(group["id"], member["id"], f"@kaufrunde_bot {variant.gtin}")
+        (card,) = await shop.wait(group["id"], after=sent["message_id"])
+        assert buttons(card)[f"cart:pick:{variant.product_id}"] in {
+            "🛒 Zur Gruppenbestellung",
+            "🛒 Add to group order",
+        }
+        answer = await shop.press(
+            group["id"], card["message_id"], member["id"], f"cart:pick:{variant.product_id}"
+        )
+        if not (answer["answer"] and (answer["answer"]["text"] or "").startswith("✓")):
+            (choice,) = await shop.wait(group["id"], after=card["message_id"])
+            await shop.press(group["id"], choice["message_id"], member["id"], f"cart:add:{variant.id}")
+
+    sent = await shop.send(group["id"], tom["id"], "/cart")
+    (cart,) = await shop.wait(group["id"], after=sent["message_id"])
+    assert cart["text"].startswith("🛒 Group order")
+    assert "by Lena" in cart["text"] and "by Tom" in cart["text"]
+    answer = await shop.press(group["id"], cart["message_id"], tom["id"], "cart:checkout:mine")
+    assert answer["answer"] is not None
+    (invoice,) = await shop.wait(group["id"], after=cart["message_id"])
+    paid = await shop.pay(group["id"], invoice["message_id"], tom["id"], shipping_option_id="standard")
+    assert paid["status"] == "paid"
+
+    sent = await shop.send(group["id"], lena["id"], "/cart")
+    (left,) = await shop.wait(group["id"], after=sent["message_id"], count=1)
+    while not left["text"].startswith("🛒"):
+        (left,) = await shop.wait(group["id"], after=left["message_id"])
+    assert "von Lena" in left["text"] and "von Tom" not in left["text"]

@@ -14,7 +14,7 @@ from core.money import Money
 from orders import carts, checkout, credits, states
 from orders.models import Voucher
 from orders.states import Refused
-from tests.orders.conftest import ANNA, BEN, Shop, set_price, set_stock, stock_of
+from tests.orders.conftest import ANNA, BEN, GROUP, Shop, set_price, set_stock, stock_of
 
 EUR = "EUR"
 
@@ -353,3 +353,33 @@ async def test_refund_of_stars_and_provider_payments(db: Database, shop: Shop, c
     assert not card_refund.by_bot and card_refund.status == "to_execute"
     assert card_refund.amount == eur("14.90")
     assert refunded is not None and refunded.status == "refunded"
+
+
+async def test_in_a_group_each_member_can_pay_their_share(db: Database, shop: Shop, clock: Clock) -> None:
+    async with db.unit_of_work() as session:
+        for user_id, variant_id in ((ANNA, shop.variants[0]), (BEN, shop.variants[1])):
+            await carts.add(
+                session, user_id=user_id, variant_id=variant_id, group_chat_id=GROUP, now=clock.now()
+            )
+        invoice = await checkout.start(
+            session,
+            user_id=ANNA,
+            chat_id=GROUP,
+            group_chat_id=GROUP,
+            locale="de",
+            now=clock.now(),
+            own_share=True,
+        )
+    assert invoice.total_amount == 1000, "Anna pays only her 10 EUR line"
+
+    async with db.unit_of_work() as session:
+        await carts.add(
+            session, user_id=ANNA, variant_id=shop.variants[2], group_chat_id=GROUP, now=clock.now()
+        )
+        order = await pay(session, invoice, clock)
+        left = await carts.view(session, user_id=BEN, group_chat_id=GROUP, locale="de", now=clock.now())
+
+    assert [line.variant_id for line in order.lines] == [shop.variants[0]]
+    assert sorted((line.added_by, line.variant_id) for line in left.lines) == sorted(
+        [(BEN, shop.variants[1]), (ANNA, shop.variants[2])]
+    ), "Ben's share and what Anna added after starting the checkout stay in the group cart"
