@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 from dataclasses import dataclass, field
+from decimal import Decimal
 from urllib.parse import urlsplit
 
 from aiohttp import web
@@ -23,11 +24,15 @@ from catalog.search import Searcher
 from core.clock import Clock
 from core.db import Database
 from core.i18n import Translator
+from core.money import Money
 from handlers.common import App
 from handlers.context import Services
+from orders import credits, fulfilment
 from orders.carriers import SIMULATED, Carriers, SimulatedCarrier
 
 log = logging.getLogger(__name__)
+
+DEMO_VOUCHER = "WILLKOMMEN"
 
 
 @dataclass
@@ -59,7 +64,8 @@ class Runtime:
         if settings.embedded and self.load_demo:
             async with self.db.unit_of_work() as session:
                 summary = await demo.load(session, media_dir=settings.media_dir, now=self.clock.now())
-            log.info("demo catalog: %s", summary)
+                await credits.create_voucher(session, code=DEMO_VOUCHER, amount=Money(Decimal(10), "EUR"))
+            log.info("demo catalog: %s; voucher %s worth 10 EUR", summary, DEMO_VOUCHER)
         token = (
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else sandbox_token()
         )
@@ -73,7 +79,7 @@ class Runtime:
             media_dir=settings.media_dir,
             public_url=settings.public_base(self.port),
             searcher=searcher,
-            carriers=_carriers(self.clock),
+            carriers=await _carriers(self.db, self.clock),
             payment_provider_token=_provider_token(settings),
             admin_user_ids=frozenset(settings.admin_user_ids),
         )
@@ -123,10 +129,15 @@ class Runtime:
             await self.db.dispose()
 
 
-def _carriers(clock: Clock) -> Carriers:
+async def _carriers(db: Database, clock: Clock) -> Carriers:
     # Only the simulated carrier exists so far; a real carrier's adapter is registered here beside it.
+    # The simulated one keeps its parcels in memory, so it is told again about those still on their way.
+    simulated = SimulatedCarrier(clock)
+    async with db.unit_of_work() as session:
+        for tracking_number, shipped_at, town in await fulfilment.open_parcels(session, carrier=SIMULATED):
+            simulated.register(tracking_number, shipped_at, town)
     registry = Carriers()
-    registry.add(SIMULATED, SimulatedCarrier(clock))
+    registry.add(SIMULATED, simulated)
     return registry
 
 

@@ -14,7 +14,7 @@ from core.i18n import Html
 from handlers.common import App
 from handlers.context import BotContext
 from handlers.render import colours, money
-from orders import carts, checkout
+from orders import carts, checkout, credits
 from orders.states import Refused
 
 
@@ -249,9 +249,41 @@ async def start_checkout(update: Update, context: BotContext) -> None:
     )
 
 
+async def voucher(update: Update, context: BotContext) -> None:
+    """/voucher CODE: redeem a voucher; its credit or percentage comes off the next checkout."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    if not context.args:
+        await message.reply_text(context.t("voucher-usage"))
+        return
+    try:
+        async with context.uow() as session:
+            redeemed = await credits.redeem_voucher(
+                session, user_id=user.id, code=context.args[0], now=context.now
+            )
+            balance = await credits.balance(
+                session, user_id=user.id, currency=redeemed.credit.currency if redeemed.credit else "EUR"
+            )
+    except Refused as refused:
+        await message.reply_text(context.t(refused.reason_key, **refused.args_))
+        return
+    if redeemed.credit is not None:
+        text = context.t(
+            "voucher-redeemed-credit",
+            code=redeemed.code,
+            credit=money(context, redeemed.credit.amount, redeemed.credit.currency),
+            balance=money(context, balance.amount, balance.currency),
+        )
+    else:
+        text = context.t("voucher-redeemed-percent", code=redeemed.code, percent=redeemed.percent or 0)
+    await message.reply_text(text)
+
+
 def register(app: App) -> None:
-    """Install /cart and the cart buttons."""
+    """Install /cart, the cart buttons and /voucher."""
     app.add_handler(CommandHandler("cart", show))
+    app.add_handler(CommandHandler("voucher", voucher))
     app.add_handler(CallbackQueryHandler(show, pattern=r"^menu:cart$"))
     app.add_handler(CallbackQueryHandler(pick_variant, pattern=r"^cart:pick:(\d+)$"))
     app.add_handler(CallbackQueryHandler(add, pattern=r"^cart:add:(\d+)$"))

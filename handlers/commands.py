@@ -6,7 +6,7 @@ from telegram import BotCommand
 
 from core.i18n import Translator
 
-COMMANDS = ("start", "help", "cart", "orders", "style", "language", "privacy")
+COMMANDS = ("start", "help", "cart", "orders", "voucher", "style", "language", "privacy")
 
 
 def bot_commands(translator: Translator, locale: str) -> list[BotCommand]:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from core import privacy
-from core.db import Session
+from core.db import Session, upsert
 from core.money import Money
 from orders.models import CreditEntry, Voucher, VoucherRedemption
 from orders.states import Refused
@@ -64,6 +64,36 @@ async def balance(session: Session, *, user_id: int, currency: str) -> Money:
         )
     )
     return Money(Decimal(total or 0), currency)
+
+
+async def create_voucher(
+    session: Session,
+    *,
+    code: str,
+    amount: Money | None = None,
+    percent: int | None = None,
+    currency: str = "EUR",
+    valid_until: datetime | None = None,
+    max_uses: int | None = None,
+) -> bool:
+    """Create a voucher worth ``amount`` or ``percent`` unless the code exists; True if it was created."""
+    if (amount is None) == (percent is None):
+        raise ValueError("a voucher is worth either an amount or a percentage")
+    created = await upsert(
+        session,
+        Voucher.__table__,
+        {
+            "code": code.strip().upper(),
+            "amount": amount.amount if amount is not None else None,
+            "percent": percent,
+            "currency": amount.currency if amount is not None else currency,
+            "valid_until": valid_until,
+            "max_uses": max_uses,
+            "uses": 0,
+        },
+        conflict=["code"],
+    )
+    return created == 1
 
 
 async def redeem_voucher(session: Session, *, user_id: int, code: str, now: datetime) -> Redemption:

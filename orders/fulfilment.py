@@ -437,6 +437,17 @@ async def save_review(
     return ReviewView(order_id=order_id, user_id=user_id, stars=stars, text=text, created_at=now)
 
 
+async def open_parcels(session: Session, *, carrier: str) -> list[tuple[str, datetime, str]]:
+    """Return ``(tracking number, shipped at, town)`` of a carrier's parcels still on their way."""
+    rows = await session.execute(
+        select(Shipment.tracking_number, Shipment.shipped_at, Order.shipping_address)
+        .join(Order, Order.id == Shipment.order_id)
+        .where(Shipment.carrier == carrier, Shipment.closed_at.is_(None))
+        .order_by(Shipment.id)
+    )
+    return [(number, shipped_at, (address or {}).get("city") or "") for number, shipped_at, address in rows]
+
+
 async def add_review_text(session: Session, *, order_id: int, user_id: int, text: str) -> ReviewView:
     """Add the short text to a review that so far has only its stars."""
     text = text.strip()

@@ -26,6 +26,7 @@ help-text =
     /help – diese Hilfe
     /cart – Warenkorb und Kasse (in Gruppen: die gemeinsame Bestellung)
     /orders – deine Bestellungen, Sendungsverfolgung und Abholung
+    /voucher CODE – Gutschein einlösen
     /language – Sprache wählen (Deutsch oder English)
     /style – Stil-Quiz, dein Stilprofil und Outfit-Ideen
     /privacy – was ich über dich speichere, Export und Löschung

@@ -118,3 +118,7 @@ review-error-too-long = Deine Bewertung darf höchstens { $max } Zeichen lang se
 review-error-exists = Du hast diese Bestellung schon bewertet.
 cart-checkout-all = 💳 Alles bezahlen
 cart-checkout-share = 💳 Nur meinen Anteil bezahlen
+voucher-usage = Schick mir deinen Gutscheincode so: /voucher CODE
+voucher-redeemed-credit = 🎁 Gutschein { $code } eingelöst: { $credit } Guthaben. Dein Guthaben: { $balance } – es wird an der Kasse abgezogen.
+voucher-redeemed-percent = 🎁 Gutschein { $code } eingelöst: { $percent } % Rabatt auf deine nächste Bestellung.
+command-voucher = Gutschein einlösen

@@ -26,6 +26,7 @@ help-text =
     /help – this help
     /cart – cart and checkout (in groups: the shared order)
     /orders – your orders, tracking and pickup
+    /voucher CODE – redeem a voucher
     /language – choose a language (Deutsch or English)
     /style – style quiz, your style profile and outfit ideas
     /privacy – what I store about you, export and deletion

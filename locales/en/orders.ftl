@@ -118,3 +118,7 @@ review-error-too-long = Reviews can be at most { $max } characters long.
 review-error-exists = You've already reviewed this order.
 cart-checkout-all = 💳 Pay for everything
 cart-checkout-share = 💳 Pay only my share
+voucher-usage = Send me your voucher code like this: /voucher CODE
+voucher-redeemed-credit = 🎁 Voucher { $code } redeemed: { $credit } credit. Your credit: { $balance } – it comes off at checkout.
+voucher-redeemed-percent = 🎁 Voucher { $code } redeemed: { $percent } % off your next order.
+command-voucher = Redeem a voucher

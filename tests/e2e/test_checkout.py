@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select, update
@@ -11,6 +12,8 @@ from sqlalchemy import select, update
 from bot.sandbox import SandboxClient
 from catalog.models import Product, Stock, Store, Variant
 from core.db import Database
+from core.money import Money
+from orders import credits
 from tests.e2e.conftest import RETAILER_ID, Chat, buttons, private_chat
 
 ORDER_NUMBER = re.compile(r"KR-\d{6}")
@@ -242,3 +245,27 @@ async def test_a_group_order_shows_who_added_what_and_each_can_pay_their_share(
     while not left["text"].startswith("🛒"):
         (left,) = await shop.wait(group["id"], after=left["message_id"])
     assert "von Lena" in left["text"] and "von Tom" not in left["text"]
+
+
+async def test_a_voucher_becomes_credit_that_comes_off_the_invoice(
+    shop: SandboxClient, demo_catalog: Database
+) -> None:
+    async with demo_catalog.unit_of_work() as session:
+        await credits.create_voucher(
+            session, code="WILLKOMMEN", amount=Money(Decimal(10), "EUR"), max_uses=100
+        )
+    _, variant = await _in_stock_everywhere(demo_catalog)
+    tom = await private_chat(shop, "Tom", "en")
+    (unknown,) = await tom.say("/voucher NOPE")
+    assert unknown["text"] == "Voucher code NOPE does not exist."
+    (redeemed,) = await tom.say("/voucher willkommen")
+    assert redeemed["text"].startswith("🎁 Voucher WILLKOMMEN redeemed: €10.00 credit.")
+    (again,) = await tom.say("/voucher WILLKOMMEN")
+    assert again["text"] == "You already redeemed WILLKOMMEN."
+
+    await _add_to_cart(tom, variant)
+    invoice = await _checkout(tom)
+    paid = await shop.pay(tom.chat_id, invoice["message_id"], tom.user_id, shipping_option_id="standard")
+    assert paid["status"] == "paid"
+    (confirmation,) = await shop.wait(tom.chat_id, after=invoice["message_id"] + 1)
+    assert "Credit & vouchers: −€10.00" in confirmation["text"]

@@ -497,3 +497,12 @@ async def test_an_order_on_its_way_cannot_be_reviewed(db: Database, clock: Clock
         await _review(db, clock, order_id, 5, None)
 
     assert refused.value.reason_key == "review-error-not-received"
+
+
+async def test_parcels_on_their_way_can_be_handed_to_a_new_carrier_after_a_restart(
+    db: Database, clock: Clock
+) -> None:
+    await _shipped(db, clock, SimulatedCarrier(clock), "SIM-RESTART")
+    async with db.unit_of_work() as session:
+        parcels = await fulfilment.open_parcels(session, carrier=SIMULATED)
+    assert [(number, shipped_at) for number, shipped_at, _ in parcels] == [("SIM-RESTART", clock.now())]
