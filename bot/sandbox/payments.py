@@ -202,12 +202,13 @@ class Payments:
             "provider_payment_charge_id": payment.provider_payment_charge_id,
         }
         service = world.post(chat, user.id, {"successful_payment": successful})
-        world.deliver(service)
+        update_id = world.deliver(service)
         return {
             "status": "paid",
             "telegram_payment_charge_id": payment.telegram_payment_charge_id,
             "total_amount": total,
             "message_id": service.message_id,
+            "update_id": update_id,
         }
 
 

@@ -75,6 +75,13 @@ async def test_home_delivery_from_card_to_confirmation(shop: SandboxClient, demo
     (confirmation,) = await shop.wait(lena.chat_id, after=invoice["message_id"] + 1)
     assert confirmation["text"].startswith("✅ Danke! Deine Bestellung KR-")
     assert "Standardversand an" in confirmation["text"]
+
+    await shop.redeliver(paid["update_id"])
+    (help_text,) = await lena.say("/help")
+    assert [m["message_id"] for m in await shop.messages(lena.chat_id, after=confirmation["message_id"])] == [
+        help_text["message_id"] - 1,
+        help_text["message_id"],
+    ], "the payment delivered twice is confirmed once"
     (empty,) = await lena.say("/cart")
     assert empty["text"].startswith("Dein Warenkorb ist leer.")
 
