@@ -32,7 +32,7 @@ async def start(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     if not is_private(update):
-        await message.reply_text(context.t("start-greeting-group"))
+        await message.reply_text(context.t("start-greeting-group", bot=context.bot.username or ""))
         return
     parameter = context.args[0] if context.args else ""
     if PRODUCT_LINK.fullmatch(parameter):

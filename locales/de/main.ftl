@@ -9,8 +9,8 @@ start-greeting =
 
     Was möchtest du tun?
 start-greeting-group =
-    Hallo zusammen! 👋 Ich bin <b>{ -bot }</b>. Hier in der Gruppe könnt ihr bald Produkte teilen, abstimmen und gemeinsam bestellen.
-    Schreibt mir privat, um loszulegen: /help
+    Hallo zusammen! 👋 Ich bin <b>{ -bot }</b>. Erwähnt mich mit einem Wunsch, zum Beispiel „@{ $bot } rote Sneaker“, dann zeige ich euch passende Produkte. Was ihr in die Gruppenbestellung legt, seht ihr mit /cart – bezahlen kann eine:r für alle oder jede:r für sich.
+    Privat berate ich euch auch: /help
 
 menu-help = ❓ Hilfe
 menu-language = 🌐 Sprache
@@ -51,8 +51,10 @@ privacy-overview =
     })
     • deine Einwilligungen: persönliche Angebote { $deals }, Angebote von Händlern { $broadcasts }
     • wann du mich zuerst und zuletzt genutzt hast
+    • deine Suchanfragen der letzten 30 Tage, dein Stilprofil, deinen Warenkorb, dein Guthaben und deine Bewertungen
+    • deine Bestellungen
 
-    Du kannst alles als Datei exportieren oder endgültig löschen.
+    Du kannst alles als Datei exportieren oder endgültig löschen. Bestellungen bleiben für die Buchhaltung des Händlers erhalten, aber ohne Verbindung zu dir.
 privacy-on = an
 privacy-off = aus
 privacy-export = 📦 Daten exportieren

@@ -9,8 +9,8 @@ start-greeting =
 
     What would you like to do?
 start-greeting-group =
-    Hello everyone! 👋 I'm <b>{ -bot }</b>. Here in the group you will soon be able to share products, vote and order together.
-    Message me privately to get started: /help
+    Hello everyone! 👋 I'm <b>{ -bot }</b>. Mention me with a wish, for example “@{ $bot } red sneakers”, and I'll show you matching products. What you put in the group order is under /cart – one of you pays for everything, or each for their own share.
+    I also give advice in private: /help
 
 menu-help = ❓ Help
 menu-language = 🌐 Language
@@ -51,8 +51,10 @@ privacy-overview =
     })
     • your consents: personal deals { $deals }, offers from retailers { $broadcasts }
     • when you first and last used me
+    • your searches of the last 30 days, your style profile, your cart, your credit and your reviews
+    • your orders
 
-    You can export all of it as a file or delete it for good.
+    You can export all of it as a file or delete it for good. Orders stay in the retailer's books, but no longer linked to you.
 privacy-on = on
 privacy-off = off
 privacy-export = 📦 Export my data
