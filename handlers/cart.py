@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from catalog import products
 from core.i18n import Html
-from handlers.common import App
+from handlers.common import App, opened
 from handlers.context import BotContext
 from handlers.render import colours, money
 from orders import carts, checkout, credits
@@ -100,11 +100,9 @@ async def _add(update: Update, context: BotContext, variant_id: int) -> None:
 
 async def show(update: Update, context: BotContext) -> None:
     """Show the cart (the group's order in a group) with its buttons."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if (where := await opened(update, context)) is None:
         return
+    message, user = where
     text, keyboard = await _cart_view(context, user.id, _group(update))
     await message.reply_text(text, reply_markup=keyboard)
 

@@ -46,6 +46,24 @@ def chat_of(update: Update) -> ChatInfo | None:
     return ChatInfo(id=chat.id, type=chat.type, title=chat.title)
 
 
+async def opened(
+    update: Update, context: BotContext, *, private_only: str | None = None
+) -> tuple[Message, User] | None:
+    """Start a feature opened by a command or a menu button: acknowledge the button, return where to answer.
+
+    With ``private_only`` (a locale key) a group gets that hint instead, and None is returned.
+    """
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    if private_only is not None and not is_private(update):
+        await message.reply_text(context.t(private_only))
+        return None
+    return message, user
+
+
 def is_private(update: Update) -> bool:
     """Tell whether the update comes from a private chat."""
     return update.effective_chat is not None and update.effective_chat.type == "private"

@@ -12,7 +12,7 @@ from catalog import products
 from core.db import Session
 from core.i18n import Html, format_datetime, format_time
 from core.users import DEFAULT_TIME_ZONE as SHOP_TIME_ZONE
-from handlers.common import App, RepliesTo
+from handlers.common import App, RepliesTo, opened
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.render import money, order_summary
 from orders import checkout, fulfilment, states
@@ -24,11 +24,9 @@ NUMBER = re.compile(r"KR-\d{6,}", re.IGNORECASE)
 
 async def list_orders(update: Update, context: BotContext) -> None:
     """List the user's orders, newest first, each with a button to its details."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if (where := await opened(update, context)) is None:
         return
+    message, user = where
     async with context.uow() as session:
         found = await states.of_user(session, user_id=user.id, limit=10)
     if not found:

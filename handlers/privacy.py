@@ -8,20 +8,15 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core import privacy
-from handlers.common import App, is_private, keyboard
+from handlers.common import App, keyboard, opened
 from handlers.context import BotContext
 
 
 async def overview(update: Update, context: BotContext) -> None:
     """Show what is stored about the user, with export and delete buttons."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if (where := await opened(update, context, private_only="privacy-private-only")) is None:
         return
-    if not is_private(update):
-        await message.reply_text(context.t("privacy-private-only"))
-        return
+    message, user = where
     async with context.uow() as session:
         stored = await privacy.summary(session, user_id=user.id)
     if stored is None:

@@ -11,7 +11,7 @@ from catalog import style
 from core import tasks
 from core.i18n import Html
 from core.money import Money
-from handlers.common import App, RepliesTo, is_private
+from handlers.common import App, RepliesTo, opened
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.render import money, outfit_text
 
@@ -84,14 +84,9 @@ def profile_view(context: BotContext, profile: style.Profile) -> tuple[Html, Inl
 
 async def command(update: Update, context: BotContext) -> None:
     """Show the style profile, or start the quiz when there is none."""
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    if (where := await opened(update, context, private_only="style-private-only")) is None:
         return
-    if not is_private(update):
-        await message.reply_text(context.t("style-private-only"))
-        return
+    message, user = where
     async with context.uow() as session:
         profile = await style.get(session, user_id=user.id)
         if profile is None:
