@@ -33,6 +33,8 @@ from orders.carriers import SIMULATED, Carriers, SimulatedCarrier
 log = logging.getLogger(__name__)
 
 DEMO_VOUCHER = "WILLKOMMEN"
+# The playground's retailer account "Kaufrunde Laden", an admin of the demo shop.
+DEMO_RETAILER_ID = 700_000_001
 
 
 @dataclass
@@ -81,12 +83,15 @@ class Runtime:
             searcher=searcher,
             carriers=await _carriers(self.db, self.clock),
             payment_provider_token=_provider_token(settings),
-            admin_user_ids=frozenset(settings.admin_user_ids),
+            admin_user_ids=frozenset(settings.admin_user_ids)
+            | ({DEMO_RETAILER_ID} if settings.embedded and self.load_demo else frozenset()),
         )
         web_app = bot_web.create_app(services=services, media_dir=settings.media_dir)
         if settings.embedded:
             self.sandbox = Sandbox(clock=self.clock, bot_token=token)
             self.sandbox.setup(web_app)
+            if self.load_demo:
+                self.sandbox.seed_demo(retailer_id=DEMO_RETAILER_ID)
         api_url = f"http://127.0.0.1:{self.port}" if settings.embedded else settings.telegram_api_url
         polling = settings.webhook_url is None
         self.application = bot_app.build(services, token=token, api_url=api_url, polling=polling)

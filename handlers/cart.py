@@ -6,6 +6,8 @@ member sees who added what and any member can check out.
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -238,7 +240,7 @@ async def start_checkout(update: Update, context: BotContext) -> None:
         provider_token=None if stars else context.services.payment_provider_token,
         currency=invoice.currency,
         prices=[
-            LabeledPrice(context.t(price.label_key, **price.args)[:64], price.amount)
+            LabeledPrice(_label(context, price.label_key, price.args), price.amount)
             for price in invoice.prices
         ],
         need_name=not stars,
@@ -276,6 +278,13 @@ async def voucher(update: Update, context: BotContext) -> None:
     else:
         text = context.t("voucher-redeemed-percent", code=redeemed.code, percent=redeemed.percent or 0)
     await message.reply_text(text)
+
+
+def _label(context: BotContext, key: str, args: dict[str, Any]) -> str:
+    """Return an invoice price label (at most 64 characters) with the colour in the user's language."""
+    if "colour" in args:
+        args = args | {"colour": colours(context, [args["colour"]])}
+    return context.t(key, **args)[:64]
 
 
 def register(app: App) -> None:

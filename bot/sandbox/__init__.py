@@ -27,7 +27,17 @@ from .polls import Polls
 from .state import User
 from .world import World
 
-__all__ = ["Sandbox", "SandboxClient", "SandboxError"]
+__all__ = ["DEMO_GROUP", "DEMO_PEOPLE", "DEMO_RETAILER_NAME", "Sandbox", "SandboxClient", "SandboxError"]
+
+# The playground's friends: (user id, first name, Telegram language).
+DEMO_PEOPLE = (
+    (200_001, "Lena", "de"),
+    (200_002, "Tom", "en"),
+    (200_003, "Aylin", "de"),
+    (200_004, "Jonas", "en"),
+)
+DEMO_GROUP = "Freundeskreis"
+DEMO_RETAILER_NAME = "Kaufrunde Laden"
 
 
 class Sandbox:
@@ -51,7 +61,7 @@ class Sandbox:
             bot=User(int(bot_id), bot_first_name, bot_username, is_bot=True),
             privacy_mode=privacy_mode,
         )
-        chats = Chats(self.world)
+        self._chats = chats = Chats(self.world)
         messages = Messages(self.world)
         callbacks = Callbacks(self.world)
         inline = Inline(self.world)
@@ -76,15 +86,30 @@ class Sandbox:
             payments=payments,
             on_clock_advanced=self.on_clock_advanced,
         )
-        self._page = Page(self.world)
+        self._page = Page()
 
     def setup(self, app: web.Application) -> None:
         """Add the Bot API routes (/bot{token}/{method}, /file/bot{token}/{file_path}), the client API
-        (/sandbox/api/...) and the page at / to the given application."""
+        (/sandbox/api/...) and the playground (/ and /playground/...) to the given application."""
         self.bot_api.setup(app)
         app.add_subapp("/sandbox/api", self._client_api.app())
-        app.router.add_get("/", self._page.show)
+        self._page.setup(app)
         app.on_shutdown.append(self._shutdown)
+
+    def seed_demo(self, *, retailer_id: int) -> None:
+        """Create the playground's demo people, their private chats, their group and the retailer (once)."""
+        world = self.world
+        for user_id, name, language in (*DEMO_PEOPLE, (retailer_id, DEMO_RETAILER_NAME, "de")):
+            if user_id not in world.users:
+                self._chats.create_user(
+                    user_id=user_id, first_name=name, username=None, language_code=language
+                )
+            if user_id not in world.chats:
+                self._chats.create_chat(kind="private", title=None, member_ids=[user_id])
+        if not any(chat.title == DEMO_GROUP for chat in world.chats.values()):
+            self._chats.create_chat(
+                kind="group", title=DEMO_GROUP, member_ids=[user_id for user_id, _, _ in DEMO_PEOPLE]
+            )
 
     async def _shutdown(self, app: web.Application) -> None:
         self.world.changes.close()

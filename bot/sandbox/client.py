@@ -101,6 +101,11 @@ class SandboxClient:
         result: list[JSON] = await self._call("GET", "/chats")
         return result
 
+    async def users(self) -> list[JSON]:
+        """List the users played through the client API."""
+        result: list[JSON] = await self._call("GET", "/users")
+        return result
+
     async def set_member(
         self, chat_id: int, user_id: int, status: str, *, from_id: int | None = None
     ) -> JSON:
@@ -218,6 +223,21 @@ class SandboxClient:
         }
         path = f"/chats/{chat_id}/messages/{message_id}/pay"
         result: JSON = await self._call("POST", path, body=body, wait=2 * timeout)
+        return result
+
+    async def shipping(
+        self,
+        chat_id: int,
+        message_id: int,
+        from_id: int,
+        *,
+        shipping_address: JSON | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> JSON:
+        """Ask the bot for a flexible invoice's shipping options; nothing is paid."""
+        body: JSON = {"from_id": from_id, "shipping_address": shipping_address, "timeout": timeout}
+        path = f"/chats/{chat_id}/messages/{message_id}/shipping"
+        result: JSON = await self._call("POST", path, body=body, wait=timeout)
         return result
 
     async def payments(self) -> list[JSON]:

@@ -7,12 +7,17 @@ parameter, default 10) with what there is. Errors are 4xx with ``{"error": "..."
 from __future__ import annotations
 
 import math
+import mimetypes
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
+from core.i18n import Translator
+
+from . import events
 from .callbacks import Callbacks
 from .chats import Chats
 from .errors import ClientError
@@ -25,6 +30,7 @@ from .state import JSON, Chat, Message
 from .world import World
 
 DEFAULT_TIMEOUT = 10.0
+PLAYGROUND_PREFIX = "playground-"
 MAX_TIMEOUT = 300.0
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -162,11 +168,14 @@ class ClientApi:
         self._polls = polls
         self._payments = payments
         self._on_clock_advanced = on_clock_advanced
+        self._clock_moves = 0
+        self._translator: Translator | None = None
 
     def app(self) -> web.Application:
         """Return the client API as an application to mount under ``/sandbox/api``."""
         app = web.Application(middlewares=[_errors])
         app.router.add_post("/users", self.create_user)
+        app.router.add_get("/users", self.list_users)
         app.router.add_post("/chats", self.create_chat)
         app.router.add_get("/chats", self.list_chats)
         app.router.add_post("/chats/{chat_id}/members", self.set_member)
@@ -176,6 +185,10 @@ class ClientApi:
         app.router.add_get("/chats/{chat_id}/messages/{message_id}/wait", self.wait_message)
         app.router.add_post("/chats/{chat_id}/messages/{message_id}/press", self.press)
         app.router.add_post("/chats/{chat_id}/messages/{message_id}/pay", self.pay)
+        app.router.add_post("/chats/{chat_id}/messages/{message_id}/shipping", self.shipping)
+        app.router.add_get("/files/{file_id}", self.file)
+        app.router.add_get("/events", self.events)
+        app.router.add_get("/i18n/{locale}", self.i18n)
         app.router.add_post("/inline", self.inline)
         app.router.add_post("/inline/{inline_query_id}/choose", self.choose)
         app.router.add_post("/polls/{poll_id}/vote", self.vote)
@@ -206,6 +219,13 @@ class ClientApi:
             language_code=body.get("language_code"),
         )
         return web.json_response(user, status=201)
+
+    async def list_users(self, request: web.Request) -> web.Response:
+        """GET /users: the users played through the client API (not the bot)."""
+        world = self._world
+        return web.json_response(
+            [user.to_client() for user in world.users.values() if user.id != world.bot.id]
+        )
 
     async def create_chat(self, request: web.Request) -> web.Response:
         """POST /chats."""
@@ -307,6 +327,51 @@ class ClientApi:
         )
         return web.json_response(result)
 
+    async def shipping(self, request: web.Request) -> web.Response:
+        """POST /chats/{chat_id}/messages/{message_id}/shipping: only the shipping query of a payment."""
+        chat, message = self._message(request)
+        body = await Body.read(request)
+        user = self._world.find_user(body.integer("from_id"))
+        result = await self._payments.shipping(
+            chat,
+            message,
+            user,
+            shipping_address=_address(body.optional_object("shipping_address")),
+            seconds=_timeout(request, body),
+        )
+        return web.json_response(result)
+
+    async def file(self, request: web.Request) -> web.StreamResponse:
+        """GET /files/{file_id}: a stored file's bytes, or a redirect to the URL a photo was sent by."""
+        file_id = request.match_info["file_id"]
+        stored = self._world.files.by_id.get(file_id)
+        if stored is None:
+            raise ClientError(404, f"file {file_id} not found")
+        if stored.data is None:
+            raise web.HTTPFound(stored.url or "")
+        content_type = (
+            stored.mime_type or mimetypes.guess_type(stored.file_path)[0] or "application/octet-stream"
+        )
+        headers = {"Cache-Control": "max-age=86400, immutable"}
+        if stored.file_name:
+            headers["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(stored.file_name)}"
+        return web.Response(body=stored.data, content_type=content_type, headers=headers)
+
+    async def events(self, request: web.Request) -> web.StreamResponse:
+        """GET /events: server-sent events, one per change (see docs/sandbox.md)."""
+        return await events.stream(self._world, request, lambda: self._clock_moves)
+
+    async def i18n(self, request: web.Request) -> web.Response:
+        """GET /i18n/{locale}: the playground's own texts in that language."""
+        if self._translator is None:
+            self._translator = Translator(default_locale="de")
+        translator = self._translator
+        locale = request.match_info["locale"]
+        if locale not in translator.locales:
+            raise ClientError(404, f"no texts for locale {locale!r}")
+        keys = sorted(key for key in translator.keys[locale] if key.startswith(PLAYGROUND_PREFIX))
+        return web.json_response({key: str(translator.t(locale, key)) for key in keys})
+
     async def inline(self, request: web.Request) -> web.Response:
         """POST /inline."""
         body = await Body.read(request)
@@ -376,6 +441,7 @@ class ClientApi:
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or not 0 <= seconds < math.inf:
             raise ClientError(400, "seconds must be a non-negative number")
         self._world.clock.advance(seconds)
+        self._clock_moves += 1
         self._world.changes.notify()
         for callback in self._on_clock_advanced:
             await callback()

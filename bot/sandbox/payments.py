@@ -146,6 +146,30 @@ class Payments:
             invoice.paid_by.discard(user.id)
         return result
 
+    async def shipping(
+        self, chat: Chat, message: Message, user: User, *, shipping_address: JSON | None, seconds: float
+    ) -> JSON:
+        """Ask the bot for the shipping options of a flexible invoice, as Telegram's payment form does."""
+        invoice = message.invoice
+        if invoice is None or message.deleted:
+            raise ClientError(400, f"message {message.message_id} is not an invoice")
+        if not invoice.is_flexible:
+            raise ClientError(400, f"the invoice of message {message.message_id} has fixed shipping")
+        self._world.find_member(chat, user.id)
+        return await self._ask_shipping(invoice, user, shipping_address or DEFAULT_ADDRESS, seconds)
+
+    async def _ask_shipping(self, invoice: Invoice, user: User, address: JSON, seconds: float) -> JSON:
+        query = Query(self._world.new_id(), "shipping_query", user.id)
+        answer = await self._world.ask(
+            query, {"invoice_payload": invoice.payload, "shipping_address": address}, seconds
+        )
+        if answer is None:
+            return {
+                "ok": False,
+                "error_message": f"the bot did not answer the shipping query within {seconds:g} seconds",
+            }
+        return answer
+
     async def _checkout(
         self,
         chat: Chat,
@@ -162,15 +186,10 @@ class Payments:
         total = invoice.total_amount + tip_amount
         checkout: JSON = {"currency": invoice.currency, "invoice_payload": invoice.payload}
         if invoice.is_flexible:
-            query = Query(world.new_id(), "shipping_query", user.id)
-            answer = await world.ask(
-                query, {"invoice_payload": invoice.payload, "shipping_address": address}, seconds
-            )
-            if answer is None:
-                return _rejected(f"the bot did not answer the shipping query within {seconds:g} seconds")
-            if not answer["ok"]:
-                return _rejected(answer["error_message"])
-            option = _pick(answer["shipping_options"], shipping_option_id)
+            shipping = await self._ask_shipping(invoice, user, address, seconds)
+            if not shipping["ok"]:
+                return _rejected(shipping["error_message"])
+            option = _pick(shipping["shipping_options"], shipping_option_id)
             total += sum(price["amount"] for price in option["prices"])
             checkout["shipping_option_id"] = option["id"]
         if info:

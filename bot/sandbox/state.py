@@ -112,6 +112,16 @@ class Invoice:
             "total_amount": self.total_amount,
         }
 
+    def details(self) -> JSON:
+        """Return what a payment form shows beyond the Invoice object: line items, shipping, who paid."""
+        return {
+            "prices": [dict(price) for price in self.prices],
+            "is_flexible": self.is_flexible,
+            "need_shipping_address": self.need_shipping_address,
+            "max_tip_amount": self.max_tip_amount,
+            "paid_by": sorted(self.paid_by),
+        }
+
 
 @dataclass
 class Message:

@@ -203,6 +203,8 @@ class World:
                 data["inline_message_id"] = message.inline_message_id
             if message.reply_keyboard is not None:
                 data["reply_keyboard"] = copy.deepcopy(message.reply_keyboard)
+            if message.invoice is not None:
+                data["invoice_details"] = message.invoice.details()
         return data
 
     def member_json(self, chat: Chat, user_id: int) -> JSON:
