@@ -27,6 +27,7 @@ from handlers import (
     start,
     style,
     updates,
+    votes,
 )
 from handlers.commands import bot_commands
 from handlers.common import App
@@ -35,7 +36,7 @@ from handlers.context import SERVICES_KEY, BotContext, Services
 log = logging.getLogger(__name__)
 
 # Feature modules in the order their handlers are tried; the fallback always comes last.
-FEATURES = (start, language, privacy, style, cart, checkout, orders, products, search)
+FEATURES = (start, language, privacy, style, cart, checkout, orders, votes, products, search)
 DUE_WORK_KEY = "due_work"
 
 
@@ -102,6 +103,9 @@ async def started(application: App) -> None:
     assert application.job_queue is not None
     application.job_queue.run_repeating(
         jobs.tick, interval=jobs.TICK_SECONDS, first=1.0, data=due_work(application), name="due-work"
+    )
+    application.job_queue.run_repeating(
+        votes.catch_up, interval=votes.EDIT_INTERVAL.total_seconds(), first=1.0, name="vote-counts"
     )
 
 

@@ -17,6 +17,13 @@ import core.updates
 import core.users
 import orders.fulfilment
 import orders.models
+import social.ideas
+import social.polls
+import social.recommendations
+import social.referrals
+import social.reviews
+import social.votes
+import social.wishlists
 from core.db import Base, Database, normalize_url
 
 MODEL_MODULES = (
@@ -29,6 +36,13 @@ MODEL_MODULES = (
     catalog.searches,
     orders.models,
     orders.fulfilment,
+    social.votes,
+    social.polls,
+    social.recommendations,
+    social.reviews,
+    social.wishlists,
+    social.ideas,
+    social.referrals,
 )
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
@@ -12,19 +12,41 @@ from catalog import barcodes, products
 from handlers.common import App
 from handlers.context import BotContext
 from handlers.render import card_caption, card_keyboard
+from handlers.votes import vote_row
+from social import votes
 
 log = logging.getLogger(__name__)
 
 BARCODE = r"^\s*(?:@\w+\s+)?(\d{8,14})\s*$"
 
 
-async def send_card(context: BotContext, *, chat_id: int, product_id: int) -> Message:
+async def send_card(
+    context: BotContext, *, chat_id: int, product_id: int, shared_by: int | None = None
+) -> Message:
+    """Send the product card (in a group with vote buttons, counted from the start)."""
+    sent = await _send_card(context, chat_id=chat_id, product_id=product_id)
+    if chat_id < 0 and (sent.photo or sent.reply_markup):
+        async with context.uow() as session:
+            await votes.share(
+                session,
+                post=votes.PostRef.message(chat_id=chat_id, message_id=sent.message_id),
+                product_id=product_id,
+                shared_by=shared_by,
+                now=context.now,
+            )
+    return sent
+
+
+async def _send_card(context: BotContext, *, chat_id: int, product_id: int) -> Message:
     """Send the product card as a photo (or text when it has none), reusing Telegram's picture id."""
     async with context.uow() as session:
         card = await products.card(session, product_id=product_id, locale=context.locale)
     if card is None:
         return await context.bot.send_message(chat_id, context.t("card-unknown"))
-    caption, keyboard = card_caption(context, card), card_keyboard(context, card, in_group=chat_id < 0)
+    in_group = chat_id < 0
+    caption, keyboard = card_caption(context, card), card_keyboard(context, card, in_group=in_group)
+    if in_group:
+        keyboard = InlineKeyboardMarkup([vote_row(card.id), *keyboard.inline_keyboard])
     picture = card.picture
     if picture is None:
         return await context.bot.send_message(chat_id, caption, reply_markup=keyboard)
@@ -50,7 +72,12 @@ async def open_card(update: Update, context: BotContext) -> None:
     query = update.callback_query
     assert query is not None and context.matches and query.message is not None
     await query.answer()
-    await send_card(context, chat_id=query.message.chat.id, product_id=int(context.matches[0].group(1)))
+    await send_card(
+        context,
+        chat_id=query.message.chat.id,
+        product_id=int(context.matches[0].group(1)),
+        shared_by=query.from_user.id,
+    )
 
 
 async def typed_barcode(update: Update, context: BotContext) -> None:
@@ -81,7 +108,12 @@ async def _show_barcode(context: BotContext, message: Message, codes: list[str])
     if found is None:
         await message.reply_text(context.t("barcode-not-found", code=codes[0]))
         return
-    await send_card(context, chat_id=message.chat.id, product_id=found[0])
+    await send_card(
+        context,
+        chat_id=message.chat.id,
+        product_id=found[0],
+        shared_by=message.from_user.id if message.from_user else None,
+    )
 
 
 def register(app: App) -> None:

@@ -28,6 +28,7 @@ from handlers.common import App
 from handlers.context import BotContext
 from handlers.render import colours, money, open_in_bot, results_view, search_understood
 from handlers.style import send_outfits
+from handlers.votes import vote_row
 
 PAGE_SIZE = 5
 INLINE_PAGE = 50
@@ -224,7 +225,9 @@ def _inline_result(
         colours=colours(context, result.colors),
         sizes=", ".join(result.sizes),
     )
-    keyboard = open_in_bot(context, result.product_id)
+    keyboard = InlineKeyboardMarkup(
+        [vote_row(result.product_id), *open_in_bot(context, result.product_id).inline_keyboard]
+    )
     description = context.t(
         "inline-description", price=money(context, result.price, result.currency), brand=result.brand or ""
     )
