@@ -65,13 +65,15 @@ async def test_friends_search_share_pay_and_pick_up(
     await expect(shared.locator(".sender")).to_contain_text("@kaufrunde_bot")
     await expect(shared.locator(".key").first).to_be_visible()
 
-    # Tom sees it in the group under Lena's name; a native poll, once the group has one, takes his vote.
+    # Tom sees it in the group under Lena's name and votes 👍; the count changes in place.
     await become(page, TOM)
     await expect(page.locator("#chat-title")).to_have_text("Freundeskreis")
-    await expect(page.locator(".msg:not(.own) .sender", has_text="Lena").last).to_be_visible()
-    if await page.locator(".poll-option").count():
-        await page.locator(".poll-option").first.click()
-        await expect(page.locator(".poll-total").first).not_to_have_text(re.compile(r"^0 "))
+    shared_card = page.locator(".msg:not(.own)", has=page.locator(".sender", has_text="Lena")).last
+    await expect(shared_card).to_be_visible()
+    thumbs_up = shared_card.locator('[data-callback$=":1"][data-callback^="vote:"]')
+    await expect(thumbs_up).to_have_text("👍 0")
+    await thumbs_up.click()
+    await expect(thumbs_up).to_have_text("👍 1")
     await shot(page, "3-group")
 
     # Aylin puts a product in her cart and pays with click & collect.
