@@ -19,8 +19,11 @@ from handlers import (
     checkout,
     errors,
     fallback,
+    groups,
+    ideas,
     language,
     orders,
+    polls,
     privacy,
     products,
     search,
@@ -28,6 +31,7 @@ from handlers import (
     style,
     updates,
     votes,
+    wishlists,
 )
 from handlers.commands import bot_commands
 from handlers.common import App
@@ -36,7 +40,22 @@ from handlers.context import SERVICES_KEY, BotContext, Services
 log = logging.getLogger(__name__)
 
 # Feature modules in the order their handlers are tried; the fallback always comes last.
-FEATURES = (start, language, privacy, style, cart, checkout, orders, votes, products, search)
+FEATURES = (
+    start,
+    language,
+    privacy,
+    style,
+    cart,
+    checkout,
+    orders,
+    votes,
+    polls,
+    groups,
+    wishlists,
+    ideas,
+    products,
+    search,
+)
 DUE_WORK_KEY = "due_work"
 
 
@@ -106,6 +125,9 @@ async def started(application: App) -> None:
     )
     application.job_queue.run_repeating(
         votes.catch_up, interval=votes.EDIT_INTERVAL.total_seconds(), first=1.0, name="vote-counts"
+    )
+    application.job_queue.run_repeating(
+        polls.close_due, interval=polls.CLOSE_CHECK_SECONDS, first=1.0, name="poll-close"
     )
 
 

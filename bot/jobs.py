@@ -20,10 +20,14 @@ from telegram.error import Forbidden
 from catalog import searches
 from core import tasks, updates, users
 from core.db import Session
+from core.i18n import format_money
+from handlers import groups as group_handlers
 from handlers import style as style_handlers
+from handlers import wishlists as wishlist_handlers
 from handlers.context import BotContext, Services
 from handlers.render import notice_text
 from orders import fulfilment
+from social import referrals, wishlists
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,10 @@ HOUSEKEEPING_ZONE = ZoneInfo("Europe/Berlin")
 KEEP_FINISHED_TASKS = timedelta(days=30)
 TRACKING = "tracking-poll"
 TRACKING_EVERY = timedelta(minutes=15)
+WISHLIST_ALERTS = "wishlist-alerts"
+WISHLIST_ALERTS_EVERY = timedelta(hours=1)
 DEFERRED = "deferred-message"
+DELIVERED_NOTICE = "tracking-delivered"
 QUIET_ENDS = time(8, 0)
 
 Runner = Callable[[Session, Services, Bot, tasks.Task], Awaitable[datetime | None]]
@@ -106,6 +113,8 @@ async def track_parcels(session: Session, services: Services, bot: Bot, task: ta
             )
             continue
         await _send(session, bot, notice.chat_id, text, keyboard)
+        if notice.key == DELIVERED_NOTICE:
+            await _reward_referral(session, services, bot, notice.order_id)
     return now + TRACKING_EVERY
 
 
@@ -121,6 +130,8 @@ async def pickup_reminder(
 
 async def review_prompt(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
     """Ask once, after delivery or pickup, for a star rating and a few words."""
+    # Picked-up orders come here too (a day after pickup); a reward is only ever booked once.
+    await _reward_referral(session, services, bot, int(task.key))
     notice = await fulfilment.review_prompt(session, order_id=int(task.key))
     if notice is not None:
         stars = [
@@ -138,6 +149,37 @@ async def deferred_message(
     """Send a message that waited for the end of the customer's quiet hours."""
     await _send(session, bot, int(task.payload["chat_id"]), str(task.payload["text"]))
     return None
+
+
+async def _reward_referral(session: Session, services: Services, bot: Bot, order_id: int) -> None:
+    """Credit both sides of a referral for a friend's first received order and tell each of them."""
+    rewards = await referrals.reward_first_purchase(
+        session, order_id=order_id, now=services.clock.now(), amount=group_handlers.REFERRAL_REWARD
+    )
+    translator = services.translator
+    for reward in rewards:
+        user = await users.get(session, user_id=reward.user_id)
+        if user is None or user.blocked_bot:
+            continue
+        locale = user.locale(translator.locales, translator.default_locale)
+        amount = format_money(reward.amount.amount, reward.amount.currency, locale)
+        key = "referral-reward-invited" if reward.invited else "referral-reward-inviter"
+        await _send(session, bot, user.id, translator.t(locale, key, amount=amount))
+
+
+async def wishlist_alerts(
+    session: Session, services: Services, bot: Bot, task: tasks.Task
+) -> datetime | None:
+    """Tell owners and gift givers once about each price drop and each return to stock."""
+    now = services.clock.now()
+    translator = services.translator
+    for alert in await wishlists.alerts_due(session, now=now):
+        user = await users.get(session, user_id=alert.chat_id)
+        if user is None or user.blocked_bot:
+            continue
+        locale = user.locale(translator.locales, translator.default_locale)
+        await _send(session, bot, alert.chat_id, wishlist_handlers.alert_text(translator, locale, alert))
+    return now + WISHLIST_ALERTS_EVERY
 
 
 async def _send(
@@ -162,6 +204,7 @@ RUNNERS: dict[str, Runner] = {
     fulfilment.PICKUP_REMINDER: pickup_reminder,
     fulfilment.REVIEW_PROMPT: review_prompt,
     DEFERRED: deferred_message,
+    WISHLIST_ALERTS: wishlist_alerts,
 }
 
 
@@ -171,6 +214,7 @@ async def ensure_recurring(services: Services) -> None:
         now = services.clock.now()
         await tasks.schedule(session, kind=HOUSEKEEPING, key="daily", due_at=next_housekeeping(now))
         await tasks.schedule(session, kind=TRACKING, key="all", due_at=now + TRACKING_EVERY)
+        await tasks.schedule(session, kind=WISHLIST_ALERTS, key="all", due_at=now + WISHLIST_ALERTS_EVERY)
 
 
 class DueWork:

@@ -6,7 +6,23 @@ from telegram import BotCommand
 
 from core.i18n import Translator
 
-COMMANDS = ("start", "help", "cart", "orders", "voucher", "style", "language", "privacy")
+COMMANDS = (
+    "start",
+    "help",
+    "cart",
+    "orders",
+    "voucher",
+    "style",
+    "language",
+    "privacy",
+    "poll",
+    "top",
+    "invite",
+    "credits",
+    "wishlist",
+    "idea",
+    "ideas",
+)
 
 
 def bot_commands(translator: Translator, locale: str) -> list[BotCommand]:

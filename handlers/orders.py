@@ -18,6 +18,7 @@ from handlers.render import money, order_summary
 from orders import checkout, fulfilment, states
 from orders.carriers import SIMULATED, SimulatedCarrier
 from orders.states import Refused
+from social import referrals
 
 NUMBER = re.compile(r"KR-\d{6,}", re.IGNORECASE)
 
@@ -314,6 +315,8 @@ async def _ready(context: BotContext, session: Session, order_id: int, actor: st
 
 async def _refund(context: BotContext, session: Session, order_id: int, actor: str) -> states.OrderView:
     refund = await checkout.refund(session, order_id=order_id, now=context.now, actor=actor)
+    # A referral reward earned with this order is booked back from both sides.
+    await referrals.take_back(session, order_id=order_id, now=context.now)
     if refund.by_bot and refund.user_id is not None:
         await context.bot.refund_star_payment(refund.user_id, refund.telegram_payment_charge_id)
     order = await states.get(session, order_id=order_id)

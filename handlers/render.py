@@ -71,12 +71,21 @@ def card_caption(context: BotContext, card: ProductCard) -> Html:
 
 
 def card_keyboard(context: BotContext, card: ProductCard, *, in_group: bool = False) -> InlineKeyboardMarkup:
-    """Return the card's buttons: to the cart (the group's in a group), what goes with it, similar, share."""
+    """Return the card's buttons: cart (the group's in a group), pairings, wishlist, similar, share."""
     cart = "card-add-to-group-cart" if in_group else "card-add-to-cart"
+    recommend = (
+        [[InlineKeyboardButton(context.t("card-recommend"), callback_data=f"rec:{card.id}")]]
+        if in_group
+        else []
+    )
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(context.t(cart), callback_data=f"cart:pick:{card.id}")],
-            [InlineKeyboardButton(context.t("card-pair"), callback_data=f"pair:{card.id}")],
+            *recommend,
+            [
+                InlineKeyboardButton(context.t("card-pair"), callback_data=f"pair:{card.id}"),
+                InlineKeyboardButton(context.t("card-wishlist"), callback_data=f"wl:add:{card.id}"),
+            ],
             [
                 InlineKeyboardButton(context.t("card-similar"), callback_data=f"sim:{card.id}"),
                 InlineKeyboardButton(context.t("card-share"), switch_inline_query=card.sku),

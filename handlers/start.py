@@ -11,6 +11,7 @@ from core import users
 from handlers import products
 from handlers.common import App, is_private, keyboard
 from handlers.context import BotContext
+from social import referrals
 
 # Deep links from product cards posted in groups: t.me/<bot>?start=p<product id>
 PRODUCT_LINK = re.compile(r"p\d{1,12}")
@@ -41,6 +42,8 @@ async def start(update: Update, context: BotContext) -> None:
     if parameter:
         async with context.uow() as session:
             await users.remember_start_parameter(session, user_id=user.id, parameter=parameter)
+            if parameter.startswith(referrals.PARAMETER_PREFIX):
+                await referrals.record_arrival(session, user_id=user.id, parameter=parameter, now=context.now)
     await message.reply_text(
         context.t("start-greeting", name=user.first_name), reply_markup=main_menu(context)
     )

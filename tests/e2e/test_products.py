@@ -40,7 +40,12 @@ async def test_a_typed_barcode_opens_the_product_card(sb: SandboxClient, demo_ca
     assert card["caption"].startswith(jeans.title_de)
     assert "💶" in card["caption"] and "Verfügbarkeit" in card["caption"]
     assert "Online:" in card["caption"]
-    assert set(buttons(card)) == {f"cart:pick:{jeans.id}", f"pair:{jeans.id}", f"sim:{jeans.id}"}
+    assert set(buttons(card)) == {
+        f"cart:pick:{jeans.id}",
+        f"pair:{jeans.id}",
+        f"wl:add:{jeans.id}",
+        f"sim:{jeans.id}",
+    }
     share = card["reply_markup"]["inline_keyboard"][2][1]
     assert share["switch_inline_query"] == jeans.sku
 

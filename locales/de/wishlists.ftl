@@ -1,0 +1,54 @@
+## Wunschlisten
+card-wishlist = ⭐ Merken
+command-wishlist = Wunschliste ansehen und teilen
+wishlist-added = ⭐ { $title } steht auf deiner Wunschliste.
+wishlist-added-group = ⭐ { $title } steht auf der Wunschliste der Gruppe.
+wishlist-mine-title = ⭐ <b>Deine Wunschliste</b>
+wishlist-mine-empty = Noch leer. Tippe auf einer Produktkarte auf „⭐ Merken“.
+wishlist-shared-as = Geteilt als: { $titles }
+wishlist-item = { $number }. <b>{ $title }</b> – { $price } · { $priority }
+wishlist-item-sold-out = {" "}· ausverkauft
+wishlist-item-note = <i>{ $note }</i>
+wishlist-priority-1 = ❗ wichtig
+wishlist-priority-2 = normal
+wishlist-priority-3 = wäre nett
+wishlist-remove-button = ❌ { $number }
+wishlist-removed = Von der Wunschliste entfernt.
+wishlist-share-button = 📣 In eine Gruppe teilen
+wishlist-share-pick = In welche Gruppe soll deine Wunschliste?
+wishlist-share-no-groups = Ich kenne noch keine Gruppe von dir. Schreib dort einmal /wishlist, dann kannst du teilen.
+wishlist-default-title = { $name }s Wunschliste
+wishlist-shared = 📣 Geteilt als „{ $title }“. Die Gruppe sieht deine Wünsche, du siehst nie, was verschenkt wird.
+wishlist-rename-button = ✏️ Titel ändern
+wishlist-share-ask-title = Wie soll die geteilte Wunschliste heißen (z. B. „Toms Geburtstag“)?
+wishlist-share-expired = Tippe zuerst bei der geteilten Liste auf „✏️ Titel ändern“.
+wishlist-shared-title = 🎁 <b>{ $title }</b>
+wishlist-group-title = ⭐ <b>Wunschliste der Gruppe</b>
+wishlist-group-empty-list = Keine Wünsche.
+wishlist-group-empty = Hier gibt es noch keine Wunschliste. Tippe auf einer Produktkarte auf „⭐ Merken“ oder teile deine eigene Liste im privaten Chat mit /wishlist.
+wishlist-claim-button = 🎁 { $number }: Ich schenke das
+wishlist-claimed = 🎁 Du schenkst { $title }. Nur du siehst das – Details im privaten Chat.
+wishlist-gifts-title = 🎁 <b>Deine Geschenke für „{ $title }“</b>
+wishlist-gift-line = { $number }. { $title }: du schenkst { $mine } (vergeben { $claimed } von { $quantity })
+wishlist-gifts-none = Du schenkst hier gerade nichts.
+wishlist-release-button = ↩️ { $number } freigeben
+wishlist-released = Freigegeben.
+
+## Ideen
+command-idea = Produktidee vorschlagen
+command-ideas = Ideen der Gruppe ansehen
+idea-usage = Schreib deine Idee hinter den Befehl, z. B. <code>/idea Regenjacke mit Handytasche</code>. Du kannst auch ein Foto mit der Bildunterschrift /idea … schicken.
+idea-posted = 💡 <b>Idee #{ $id }</b>
+    { $text }
+ideas-group-title = 💡 <b>Ideen dieser Gruppe</b>
+ideas-mine-title = 💡 <b>Deine Ideen</b>
+ideas-top-title = 💡 <b>Die beliebtesten Ideen</b>
+ideas-empty = Noch keine Ideen. Schlag eine vor mit /idea …
+idea-line = #{ $id } { $text } · 👍 { $up } 👎 { $down }
+idea-line-adopted = #{ $id } { $text } · 👍 { $up } 👎 { $down } · ✅ umgesetzt
+ideas-top-private-only = Das geht nur im privaten Chat mit mir.
+ideas-retailers-only = Das können nur Händler.
+idea-adopt-usage = So geht's: <code>/adopt Ideennummer Produktnummer</code>
+idea-adopted = ✅ Idee #{ $id } ist jetzt Produkt { $product } (von der Community entworfen). Die Person, die sie hatte, bekommt ihre Prämie.
+idea-adopted-before = Idee #{ $id } war schon umgesetzt; es gibt keine zweite Prämie.
+idea-adopted-author = 🎉 Deine Idee #{ $id } wird ein echtes Produkt! Als Dank bekommst du { $amount } Guthaben.

@@ -1,0 +1,54 @@
+## Wishlists
+card-wishlist = ⭐ Wishlist
+command-wishlist = See and share your wishlist
+wishlist-added = ⭐ { $title } is on your wishlist.
+wishlist-added-group = ⭐ { $title } is on the group's wishlist.
+wishlist-mine-title = ⭐ <b>Your wishlist</b>
+wishlist-mine-empty = Still empty. Tap “⭐ Wishlist” on a product card.
+wishlist-shared-as = Shared as: { $titles }
+wishlist-item = { $number }. <b>{ $title }</b> – { $price } · { $priority }
+wishlist-item-sold-out = {" "}· sold out
+wishlist-item-note = <i>{ $note }</i>
+wishlist-priority-1 = ❗ important
+wishlist-priority-2 = normal
+wishlist-priority-3 = nice to have
+wishlist-remove-button = ❌ { $number }
+wishlist-removed = Removed from the wishlist.
+wishlist-share-button = 📣 Share into a group
+wishlist-share-pick = Which group should see your wishlist?
+wishlist-share-no-groups = I don't know any of your groups yet. Send /wishlist there once, then you can share.
+wishlist-default-title = { $name }'s wishlist
+wishlist-shared = 📣 Shared as “{ $title }”. The group sees your wishes; you never see what is given.
+wishlist-rename-button = ✏️ Change title
+wishlist-share-ask-title = What should the shared wishlist be called (e.g. “Tom's birthday”)?
+wishlist-share-expired = First tap “✏️ Change title” under the shared list.
+wishlist-shared-title = 🎁 <b>{ $title }</b>
+wishlist-group-title = ⭐ <b>The group's wishlist</b>
+wishlist-group-empty-list = No wishes.
+wishlist-group-empty = There is no wishlist here yet. Tap “⭐ Wishlist” on a product card, or share your own list in a private chat with /wishlist.
+wishlist-claim-button = 🎁 { $number }: I'll give this
+wishlist-claimed = 🎁 You're giving { $title }. Only you can see this – details in our private chat.
+wishlist-gifts-title = 🎁 <b>Your gifts for “{ $title }”</b>
+wishlist-gift-line = { $number }. { $title }: you give { $mine } ({ $claimed } of { $quantity } claimed)
+wishlist-gifts-none = You're not giving anything here right now.
+wishlist-release-button = ↩️ Release { $number }
+wishlist-released = Released.
+
+## Ideas
+command-idea = Propose a product idea
+command-ideas = See the group's ideas
+idea-usage = Write your idea after the command, e.g. <code>/idea Rain jacket with a phone pocket</code>. You can also send a photo captioned /idea …
+idea-posted = 💡 <b>Idea #{ $id }</b>
+    { $text }
+ideas-group-title = 💡 <b>This group's ideas</b>
+ideas-mine-title = 💡 <b>Your ideas</b>
+ideas-top-title = 💡 <b>The most liked ideas</b>
+ideas-empty = No ideas yet. Propose one with /idea …
+idea-line = #{ $id } { $text } · 👍 { $up } 👎 { $down }
+idea-line-adopted = #{ $id } { $text } · 👍 { $up } 👎 { $down } · ✅ made
+ideas-top-private-only = That works only in a private chat with me.
+ideas-retailers-only = Only retailers can do that.
+idea-adopt-usage = Like this: <code>/adopt idea-number product-number</code>
+idea-adopted = ✅ Idea #{ $id } is now product { $product } (community-designed). Its author gets their reward.
+idea-adopted-before = Idea #{ $id } was adopted before; there is no second reward.
+idea-adopted-author = 🎉 Your idea #{ $id } is becoming a real product! As a thank-you you get { $amount } in credit.
