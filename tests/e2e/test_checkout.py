@@ -276,3 +276,40 @@ async def test_a_voucher_becomes_credit_that_comes_off_the_invoice(
     assert paid["status"] == "paid"
     (confirmation,) = await shop.wait(tom.chat_id, after=invoice["message_id"] + 1)
     assert "Credit & vouchers: −€10.00" in confirmation["text"]
+
+
+async def test_a_referral_is_rewarded_when_the_first_order_arrives_and_booked_back_on_refund(
+    shop: SandboxClient, demo_catalog: Database
+) -> None:
+    lena = await private_chat(shop, "Lena", "de")
+    (invite,) = await lena.say("/invite")
+    parameter = re.search(r"start=(ref-[\w-]+)", invite["text"]).group(1)  # type: ignore[union-attr]
+    ben = await private_chat(shop, "Ben", "en")
+    await ben.say(f"/start {parameter}")
+
+    _, variant = await _in_stock_everywhere(demo_catalog)
+    await _add_to_cart(ben, variant)
+    invoice = await _checkout(ben)
+    await shop.pay(ben.chat_id, invoice["message_id"], ben.user_id, shipping_option_id="standard")
+    (confirmation,) = await shop.wait(ben.chat_id, after=invoice["message_id"] + 1)
+    number = ORDER_NUMBER.search(confirmation["text"]).group(0)  # type: ignore[union-attr]
+    retailer = await private_chat_with_id(shop, RETAILER_ID, "Händlerin")
+    (manage,) = await retailer.say(f"/order {number}")
+    order_id = confirmation_order_id(manage)
+    packed = await retailer.press_and_see(manage, f"adm:pack:{order_id}")
+    await retailer.press_and_see(packed, f"adm:ship:{order_id}")
+    (credits_before,) = await lena.say("/credits")
+    assert credits_before["text"].startswith("Du hast noch kein Guthaben.")
+
+    await shop.advance_clock(timedelta(days=3).total_seconds())
+    rewards = [m["text"] for m in await shop.messages(lena.chat_id, after=credits_before["message_id"])]
+    assert any(
+        text.startswith("🎁 Dein eingeladener Freund hat zum ersten Mal bestellt: 5,00") for text in rewards
+    )
+    (balance,) = await lena.say("/credits")
+    assert "5,00" in balance["text"]
+
+    (manage,) = await retailer.say(f"/order {number}")
+    await retailer.press_and_see(manage, f"adm:refund:{order_id}")
+    (balance,) = await lena.say("/credits")
+    assert balance["text"].startswith("💰 Dein Guthaben: 0,00"), balance["text"]
