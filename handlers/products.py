@@ -13,7 +13,7 @@ from handlers.common import App
 from handlers.context import BotContext
 from handlers.render import card_caption, card_keyboard
 from handlers.votes import vote_row
-from social import votes
+from social import reviews, votes
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +24,8 @@ async def send_card(
     context: BotContext, *, chat_id: int, product_id: int, shared_by: int | None = None
 ) -> Message:
     """Send the product card (in a group with vote buttons, counted from the start)."""
-    sent = await _send_card(context, chat_id=chat_id, product_id=product_id)
+    viewer = shared_by if shared_by is not None else chat_id if chat_id > 0 else None
+    sent = await _send_card(context, chat_id=chat_id, product_id=product_id, viewer_id=viewer)
     if chat_id < 0 and (sent.photo or sent.reply_markup):
         async with context.uow() as session:
             await votes.share(
@@ -37,14 +38,19 @@ async def send_card(
     return sent
 
 
-async def _send_card(context: BotContext, *, chat_id: int, product_id: int) -> Message:
+async def _send_card(context: BotContext, *, chat_id: int, product_id: int, viewer_id: int | None) -> Message:
     """Send the product card as a photo (or text when it has none), reusing Telegram's picture id."""
     async with context.uow() as session:
         card = await products.card(session, product_id=product_id, locale=context.locale)
+        rating = (
+            await reviews.summary(session, product_id=product_id, viewer_id=viewer_id)
+            if card is not None and viewer_id is not None
+            else None
+        )
     if card is None:
         return await context.bot.send_message(chat_id, context.t("card-unknown"))
     in_group = chat_id < 0
-    caption, keyboard = card_caption(context, card), card_keyboard(context, card, in_group=in_group)
+    caption, keyboard = card_caption(context, card, rating), card_keyboard(context, card, in_group=in_group)
     if in_group:
         keyboard = InlineKeyboardMarkup([vote_row(card.id), *keyboard.inline_keyboard])
     picture = card.picture

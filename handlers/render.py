@@ -12,10 +12,11 @@ from catalog.products import ProductCard, StoreInfo
 from catalog.query import Query
 from catalog.search import Result
 from catalog.style import Outfit
-from core.i18n import Html, Translator, format_datetime, format_money, format_time
+from core.i18n import Html, Translator, format_datetime, format_money, format_number, format_time
 from handlers.context import BotContext
 from orders.fulfilment import Notice
 from orders.states import OrderView
+from social.reviews import RatingSummary
 
 CAPTION_LIMIT = 1024
 
@@ -45,11 +46,13 @@ def price_line(context: BotContext, card: ProductCard) -> Html:
     )
 
 
-def card_caption(context: BotContext, card: ProductCard) -> Html:
-    """Return the product card's caption: title, brand, price, colours, sizes and stock by store."""
+def card_caption(context: BotContext, card: ProductCard, rating: RatingSummary | None = None) -> Html:
+    """Return the card's caption: title, brand, price, friends-first rating, colours, sizes, stock."""
     lines: list[str] = [f"<b>{escape(card.title)}</b>"]
     lines.append(" · ".join(escape(part) for part in (card.brand, card.category) if part))
     lines.append(price_line(context, card))
+    if rating is not None and rating.all_count:
+        lines += rating_lines(context, rating)
     if card.colours:
         lines.append(context.t("card-colours", colours=colours(context, card.colours)))
     if card.sizes and card.sizes != ("one size",):
@@ -68,6 +71,28 @@ def card_caption(context: BotContext, card: ProductCard) -> Html:
     caption = "\n".join(lines)
     description = f"\n\n<i>{escape(card.description)}</i>" if card.description else ""
     return Html(caption + description if len(caption) + len(description) <= CAPTION_LIMIT else caption)
+
+
+def rating_lines(context: BotContext, rating: RatingSummary) -> list[Html]:
+    """Return the ratings, friends first ("2 friends: 4.5★ · all buyers: 4.1★ (12)"), and friends' words."""
+    every = format_number(rating.all_average or Decimal(0), context.locale)
+    if rating.friends_count:
+        lines = [
+            context.t(
+                "card-rating-friends",
+                friends=rating.friends_count,
+                friends_average=format_number(rating.friends_average or Decimal(0), context.locale),
+                average=every,
+                count=rating.all_count,
+            )
+        ]
+    else:
+        lines = [context.t("card-rating", average=every, count=rating.all_count)]
+    for review in [review for review in rating.friends_reviews if review.text][:2]:
+        lines.append(
+            context.t("card-rating-quote", text=review.text or "", name=review.first_name, stars=review.stars)
+        )
+    return lines
 
 
 def card_keyboard(context: BotContext, card: ProductCard, *, in_group: bool = False) -> InlineKeyboardMarkup:

@@ -82,3 +82,9 @@ inline-caption =
     🎨 { $colours }
     📏 { $sizes }
 card-pair = ✨ Was passt dazu?
+card-rating-friends = ⭐ { $friends ->
+        [one] 1 Freund:in
+       *[other] { $friends } Freund:innen
+    }: { $friends_average }★ · alle Käufer:innen: { $average }★ ({ $count })
+card-rating = ⭐ Käufer:innen: { $average }★ ({ $count })
+card-rating-quote = 💬 „{ $text }“ – { $name } ({ $stars }★)

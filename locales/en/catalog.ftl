@@ -82,3 +82,9 @@ inline-caption =
     🎨 { $colours }
     📏 { $sizes }
 card-pair = ✨ What goes with it?
+card-rating-friends = ⭐ { $friends ->
+        [one] 1 friend
+       *[other] { $friends } friends
+    }: { $friends_average }★ · all buyers: { $average }★ ({ $count })
+card-rating = ⭐ Buyers: { $average }★ ({ $count })
+card-rating-quote = 💬 “{ $text }” – { $name } ({ $stars }★)

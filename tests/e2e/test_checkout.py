@@ -164,6 +164,17 @@ async def test_click_and_collect_with_pickup_code_reminder_and_review(
     (saved,) = await shop.wait(aylin.chat_id, after=sent["message_id"])
     assert saved["text"] == "Danke, deine Bewertung ist gespeichert. 💛"
 
+    # Lena, in a group with Aylin, sees her friend's rating first on the product card.
+    lena = await private_chat(shop, "Lena", "de")
+    group = await shop.create_chat("group", [lena.user_id, aylin.user_id], title="Freundinnen")
+    for member in (lena.user_id, aylin.user_id):
+        hello = await shop.send(group["id"], member, "/start@kaufrunde_bot")
+        await shop.wait(group["id"], after=hello["message_id"])
+    assert variant.gtin is not None
+    (card,) = await lena.say(variant.gtin)
+    assert "⭐ 1 Freund:in: 5★ · alle Käufer:innen: 5★ (1)" in card["caption"]
+    assert "💬 „Super Beratung im Laden!“ – Aylin (5★)" in card["caption"]
+
 
 async def test_tracking_messages_follow_the_parcel_and_the_window_can_change(
     shop: SandboxClient, demo_catalog: Database
