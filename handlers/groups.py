@@ -114,6 +114,7 @@ async def recommend_with_note(update: Update, context: BotContext) -> None:
         return
     pending = context.user_data.pop(PENDING_KEY, None)
     if pending is None or pending[0] != message.chat.id:
+        await message.reply_text(context.t("recommend-note-expired"))
         return
     chat_id, product_id, recipient_id = pending
     await message.reply_text(

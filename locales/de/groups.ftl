@@ -52,3 +52,4 @@ credits-private-only = Dein Guthaben siehst du im privaten Chat mit mir: schreib
 credits-empty = Du hast noch kein Guthaben. Mit /invite lädst du Freunde ein und bekommst eine Prämie.
 credits-balance = 💰 Dein Guthaben: <b>{ $amount }</b>
 credits-line = { $amount } · { $reason }
+recommend-note-expired = Ich weiß nicht mehr, wem du das empfehlen wolltest. Tippe auf der Produktkarte bitte noch einmal auf „💌 Empfehlen“.

@@ -52,3 +52,4 @@ credits-private-only = Your credit is shown in your private chat with me: send m
 credits-empty = You have no credit yet. With /invite you invite friends and earn a reward.
 credits-balance = 💰 Your credit: <b>{ $amount }</b>
 credits-line = { $amount } · { $reason }
+recommend-note-expired = I no longer know whom you wanted to recommend this to. Please tap “💌 Recommend” on the product card again.
