@@ -1,4 +1,4 @@
-"""/poll in a group: pick two to ten recently shared products, vote in a native poll, see the winner."""
+"""/poll in a group: pick two to ten shared or searched products, vote in a native poll, see the winner."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, PollAnswerHandler, filters
 
+from catalog.query import parse
 from handlers import products as product_handlers
 from handlers.common import App, is_private, opened
 from handlers.context import BotContext
@@ -58,7 +59,7 @@ def _shown(markup: InlineKeyboardMarkup | None) -> tuple[list[polls.Option], set
 
 
 async def poll_command(update: Update, context: BotContext) -> None:
-    """Offer the group's recent shares to choose from for a poll."""
+    """Offer the group's recent shares (or, with words after /poll, a search's results) for a poll."""
     found = await opened(update, context)
     if found is None:
         return
@@ -66,10 +67,24 @@ async def poll_command(update: Update, context: BotContext) -> None:
     if is_private(update):
         await message.reply_text(context.t("poll-group-only"))
         return
-    async with context.uow() as session:
-        options = await polls.candidates(
-            session, chat_id=message.chat.id, now=context.now, locale=context.locale
-        )
+    wanted = " ".join(context.args or []).strip()
+    if wanted:
+        searcher = context.services.searcher
+        query = parse(wanted, lexicon=searcher.lexicon, locale=context.locale)
+        hits = (await searcher.search(query, limit=polls.MAX_OPTIONS)).hits
+        async with context.uow() as session:
+            options = (
+                await polls.options(
+                    session, product_ids=[hit.product_id for hit in hits], locale=context.locale
+                )
+                if len(hits) >= polls.MIN_OPTIONS
+                else []
+            )
+    else:
+        async with context.uow() as session:
+            options = await polls.candidates(
+                session, chat_id=message.chat.id, now=context.now, locale=context.locale
+            )
     if len(options) < polls.MIN_OPTIONS:
         await message.reply_text(context.t("poll-too-few", min=polls.MIN_OPTIONS))
         return

@@ -147,3 +147,24 @@ async def test_invite_link_counts_the_friend_who_started_through_it(shop: Sandbo
     assert "Eingeladen: 1" in invite["text"] and "Prämie verdient: 0" in invite["text"]
     (credit,) = await ben.say("/credits")
     assert "no credit yet" in credit["text"]
+
+
+async def test_a_poll_can_start_from_a_search(shop: SandboxClient) -> None:
+    lena = await shop.create_user("Lena", language_code="de")
+    tom = await shop.create_user("Tom", language_code="en")
+    group = await shop.create_chat("group", [lena["id"], tom["id"]], title="Freunde")
+    sent = await shop.send(group["id"], lena["id"], "/poll@kaufrunde_bot Sneaker")
+    (picker,) = await shop.wait(group["id"], after=sent["message_id"])
+    toggles = [
+        button["callback_data"]
+        for row in picker["reply_markup"]["inline_keyboard"]
+        for button in row
+        if button["callback_data"].startswith("poll:t:")
+    ]
+    assert 2 <= len(toggles) <= 10
+    assert all(
+        "neaker" in button["text"] or "schuh" in button["text"].lower()
+        for row in picker["reply_markup"]["inline_keyboard"]
+        for button in row
+        if button["callback_data"].startswith("poll:t:")
+    )
