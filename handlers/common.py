@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import Application, ExtBot, JobQueue, filters
 
 from core.chats import ChatInfo
-from core.i18n import Translator
+from core.i18n import Arg, Translator
 from core.users import Person
 from handlers.context import BotContext
 
@@ -64,6 +64,11 @@ async def opened(
     return message, user
 
 
+def is_retailer(context: BotContext, user_id: int) -> bool:
+    """Tell whether the user is one of the configured retailers (who moderate and manage)."""
+    return user_id in context.services.admin_user_ids
+
+
 def is_private(update: Update) -> bool:
     """Tell whether the update comes from a private chat."""
     return update.effective_chat is not None and update.effective_chat.type == "private"
@@ -80,3 +85,18 @@ class RepliesTo(filters.MessageFilter):
         """Tell whether the message replies to one of the texts."""
         replied = message.reply_to_message
         return replied is not None and replied.text in self.texts
+
+
+class RepliesStartingWith(filters.MessageFilter):
+    """Lets through replies to the bot's question ``key`` whose text goes on with details (an item number)."""
+
+    def __init__(self, translator: Translator, key: str, **sample: Arg) -> None:
+        super().__init__(name=f"RepliesStartingWith({key})")
+        self.prefixes = tuple(
+            translator.t(locale, key, **sample).split("0")[0] for locale in translator.locales
+        )
+
+    def filter(self, message: Message) -> bool:
+        """Tell whether the message replies to the question."""
+        replied = message.reply_to_message
+        return replied is not None and (replied.text or "").startswith(self.prefixes)

@@ -7,6 +7,7 @@ and a claim is confirmed only in the callback answer and in the claimer's privat
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -16,7 +17,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from core import chats
 from core.i18n import Html, Translator, format_money
 from core.money import Money
-from handlers.common import App, RepliesTo, is_private, keyboard, opened
+from handlers.common import App, RepliesStartingWith, RepliesTo, is_private, keyboard, opened
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.render import money
 from social import wishlists
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 NAME_IN_TITLE_MAX = 40
 BUTTONS_PER_ROW = 4
 SHARE_CHAT_KEY = "wishlist_share_chat"
+# The note question names the wish ("… Nr. 12 …"), so any bot instance can match the answer to it.
+ITEM_NUMBER = re.compile(r"(\d+)")
 
 
 def _line(context: BotContext, number: int, item: wishlists.ItemView) -> str:
@@ -59,16 +62,23 @@ def _personal(context: BotContext, view: wishlists.WishlistView) -> tuple[Html, 
     header: str = context.t("wishlist-mine-title")
     if view.shares:
         header += "\n" + context.t("wishlist-shared-as", titles=", ".join(s.title for s in view.shares))
-    remove = [
-        InlineKeyboardButton(
-            context.t("wishlist-remove-button", number=number), callback_data=f"wl:rm:{item.id}"
-        )
+    per_item = [
+        [
+            InlineKeyboardButton(
+                context.t("wishlist-priority-button", number=number, stars="⭐" * (4 - item.priority)),
+                callback_data=f"wl:prio:{item.id}:{item.priority % 3 + 1}",
+            ),
+            InlineKeyboardButton(
+                context.t("wishlist-note-button", number=number), callback_data=f"wl:note:{item.id}"
+            ),
+            InlineKeyboardButton(
+                context.t("wishlist-remove-button", number=number), callback_data=f"wl:rm:{item.id}"
+            ),
+        ]
         for number, item in enumerate(view.items, start=1)
     ]
     share = [InlineKeyboardButton(context.t("wishlist-share-button"), callback_data="wl:share")]
-    return _text(context, header, view.items, "wishlist-mine-empty"), InlineKeyboardMarkup(
-        [*_rows(remove), share]
-    )
+    return _text(context, header, view.items, "wishlist-mine-empty"), InlineKeyboardMarkup([*per_item, share])
 
 
 def _in_group(
@@ -192,6 +202,60 @@ async def remove(update: Update, context: BotContext) -> None:
     await query.answer(context.t("wishlist-removed"))
     text, markup = _personal(context, view)
     await query.edit_message_text(text, reply_markup=markup)
+
+
+async def prioritise(update: Update, context: BotContext) -> None:
+    """Give a wish another priority (the button cycles 1 → 2 → 3) and show the list again."""
+    query = update.callback_query
+    assert query is not None and context.matches
+    item_id, priority = int(context.matches[0].group(1)), int(context.matches[0].group(2))
+    try:
+        async with context.uow() as session:
+            await wishlists.update_item(
+                session, item_id=item_id, user_id=query.from_user.id, priority=priority
+            )
+            info = await wishlists.personal(session, user_id=query.from_user.id, now=context.now)
+            view = await wishlists.view(session, wishlist_id=info.id, viewer_id=query.from_user.id)
+    except Refused as refused:
+        await _refuse(update, context, refused)
+        return
+    await query.answer(context.t(f"wishlist-priority-{priority}"))
+    text, markup = _personal(context, view)
+    await query.edit_message_text(text, reply_markup=markup)
+
+
+async def ask_note(update: Update, context: BotContext) -> None:
+    """Ask for a wish's note; the question names the wish, so the answer finds it again."""
+    query = update.callback_query
+    assert query is not None and context.matches and query.message is not None
+    await query.answer()
+    await context.bot.send_message(
+        query.message.chat.id,
+        context.t("wishlist-note-prompt", item=int(context.matches[0].group(1)), max=wishlists.NOTE_MAX),
+        reply_markup=ForceReply(selective=True),
+    )
+
+
+async def note(update: Update, context: BotContext) -> None:
+    """Store the note the user replied to the note question with."""
+    message = update.effective_message
+    assert message is not None and message.text is not None and message.reply_to_message is not None
+    assert update.effective_user is not None
+    found = ITEM_NUMBER.search(message.reply_to_message.text or "")
+    if found is None:
+        return
+    try:
+        async with context.uow() as session:
+            await wishlists.update_item(
+                session,
+                item_id=int(found.group(1)),
+                user_id=update.effective_user.id,
+                note="" if message.text.strip() == "-" else message.text,
+            )
+    except Refused as refused:
+        await message.reply_text(context.t(refused.reason_key, **refused.args_))
+        return
+    await message.reply_text(context.t("wishlist-note-saved"))
 
 
 async def pick_group(update: Update, context: BotContext) -> None:
@@ -342,6 +406,10 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("wishlist", show))
     app.add_handler(CallbackQueryHandler(add, pattern=r"^wl:add:(\d+)$"))
     app.add_handler(CallbackQueryHandler(remove, pattern=r"^wl:rm:(\d+)$"))
+    app.add_handler(CallbackQueryHandler(prioritise, pattern=r"^wl:prio:(\d+):([1-3])$"))
+    app.add_handler(CallbackQueryHandler(ask_note, pattern=r"^wl:note:(\d+)$"))
+    note_asked = RepliesStartingWith(translator, "wishlist-note-prompt", item=0, max=0)
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & note_asked, note))
     app.add_handler(CallbackQueryHandler(pick_group, pattern=r"^wl:share$"))
     app.add_handler(CallbackQueryHandler(share_default, pattern=r"^wl:to:(-\d+)$"))
     app.add_handler(CallbackQueryHandler(ask_title, pattern=r"^wl:ttl:(-\d+)$"))

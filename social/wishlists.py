@@ -395,6 +395,24 @@ async def add_item(
     return (await _item_views(session, [item.id], access, user_id))[0]
 
 
+async def update_item(
+    session: Session, *, item_id: int, user_id: int, priority: int | None = None, note: str | None = None
+) -> None:
+    """Change a wish's priority (1–3) and/or note (empty text clears it) on a list the user may change."""
+    item = await _item(session, item_id)
+    await _editable(session, await _wishlist(session, item.wishlist_id), user_id)
+    if priority is not None:
+        if isinstance(priority, bool) or priority not in (1, 2, 3):
+            raise Refused("wishlist-error-priority")
+        item.priority = priority
+    if note is not None:
+        note = note.strip()
+        if len(note) > NOTE_MAX:
+            raise Refused("wishlist-error-note-too-long", max=NOTE_MAX)
+        item.note = note or None
+    await session.flush()
+
+
 async def remove_item(session: Session, *, item_id: int, user_id: int) -> None:
     """Remove an item from a wishlist the user may change (its claims go with it)."""
     item = await _item(session, item_id)

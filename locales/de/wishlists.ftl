@@ -52,3 +52,7 @@ idea-adopt-usage = So geht's: <code>/adopt Ideennummer Produktnummer</code>
 idea-adopted = ✅ Idee #{ $id } ist jetzt Produkt { $product } (von der Community entworfen). Die Person, die sie hatte, bekommt ihre Prämie.
 idea-adopted-before = Idee #{ $id } war schon umgesetzt; es gibt keine zweite Prämie.
 idea-adopted-author = 🎉 Deine Idee #{ $id } wird ein echtes Produkt! Als Dank bekommst du { $amount } Guthaben.
+wishlist-priority-button = { $number }: { $stars }
+wishlist-note-button = { $number }: 📝
+wishlist-note-prompt = 📝 Notiz für Wunsch Nr. { $item }: Antworte mit deiner Notiz (höchstens { $max } Zeichen, ein Strich „-“ löscht sie).
+wishlist-note-saved = Notiz gespeichert. Mit /wishlist siehst du deine Liste.

@@ -52,3 +52,7 @@ idea-adopt-usage = Like this: <code>/adopt idea-number product-number</code>
 idea-adopted = ✅ Idea #{ $id } is now product { $product } (community-designed). Its author gets their reward.
 idea-adopted-before = Idea #{ $id } was adopted before; there is no second reward.
 idea-adopted-author = 🎉 Your idea #{ $id } is becoming a real product! As a thank-you you get { $amount } in credit.
+wishlist-priority-button = { $number }: { $stars }
+wishlist-note-button = { $number }: 📝
+wishlist-note-prompt = 📝 Note for wish no. { $item }: reply with your note (at most { $max } characters; a dash “-” removes it).
+wishlist-note-saved = Note saved. /wishlist shows your list.

@@ -129,3 +129,25 @@ async def test_a_price_drop_is_announced_to_the_owner_once(
 
     await shop.advance_clock(3601)
     assert len(await shop.messages(lena.chat_id)) == before + 1
+
+
+async def test_a_wish_gets_a_priority_and_a_note(shop: SandboxClient, demo_catalog: Database) -> None:
+    (product,) = await _products(demo_catalog, 1)
+    tom = await private_chat(shop, "Tom", "de")
+    await _wish(tom, product)
+    (mine,) = await tom.say("/wishlist")
+    cycle = next(data for data in buttons(mine) if data.startswith("wl:prio:"))
+    assert cycle.endswith(":3"), "a new wish has priority 2; the button moves it to 3"
+    changed = await tom.press_and_see(mine, cycle)
+    assert "wäre nett" in changed["text"]
+
+    note_button = next(data for data in buttons(changed) if data.startswith("wl:note:"))
+    asked = (await tom.press(changed, note_button, count=1))["messages"][0]
+    assert asked["text"].startswith("📝 Notiz für Wunsch Nr. ")
+    sent = await shop.send(
+        tom.chat_id, tom.user_id, "Bitte in Größe M", reply_to_message_id=asked["message_id"]
+    )
+    (saved,) = await shop.wait(tom.chat_id, after=sent["message_id"])
+    assert saved["text"].startswith("Notiz gespeichert.")
+    (again,) = await tom.say("/wishlist")
+    assert "Bitte in Größe M" in again["text"]

@@ -312,3 +312,22 @@ async def test_export_holds_own_items_shares_and_claims(db: Database, friends: F
     assert [item["note"] for item in anna["items"]] == ["Größe M bitte"]
     assert anna["shared_into"][0]["title"] == "Annas Geburtstag" and anna["gift_claims"] == []
     assert ben["items"] == [] and [claim["item_id"] for claim in ben["gift_claims"]] == [item_id]
+
+
+async def test_only_the_owner_changes_a_wishs_priority_and_note(
+    db: Database, friends: Friends, clock: Clock
+) -> None:
+    wishlist_id, item_id = await _birthday_list(db, friends, clock)
+    async with db.unit_of_work() as session:
+        await wishlists.update_item(session, item_id=item_id, user_id=ANNA, priority=3, note="  in Blau  ")
+        with pytest.raises(Refused) as stranger:
+            await wishlists.update_item(session, item_id=item_id, user_id=BEN, priority=1)
+        with pytest.raises(Refused) as bad_priority:
+            await wishlists.update_item(session, item_id=item_id, user_id=ANNA, priority=4)
+        with pytest.raises(Refused) as too_long:
+            await wishlists.update_item(session, item_id=item_id, user_id=ANNA, note="x" * 141)
+        view = await wishlists.view(session, wishlist_id=wishlist_id, viewer_id=ANNA)
+    assert stranger.value.reason_key == "wishlist-error-not-allowed"
+    assert bad_priority.value.reason_key == "wishlist-error-priority"
+    assert too_long.value.reason_key == "wishlist-error-note-too-long"
+    assert [(item.priority, item.note) for item in view.items] == [(3, "in Blau")]
