@@ -26,6 +26,7 @@ from handlers import (
     polls,
     privacy,
     products,
+    reviews,
     search,
     start,
     style,
@@ -53,6 +54,7 @@ FEATURES = (
     groups,
     wishlists,
     ideas,
+    reviews,
     products,
     search,
 )

@@ -185,6 +185,17 @@ async def by_gtin(session: Session, *, gtin: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row is not None else None
 
 
+async def by_sku(session: Session, *, sku: str) -> int | None:
+    """Find the first active product with this SKU (retailers may share one), or None."""
+    found: int | None = await session.scalar(
+        select(Product.id)
+        .where(Product.sku == sku.strip(), Product.active.is_(True))
+        .order_by(Product.id)
+        .limit(1)
+    )
+    return found
+
+
 async def remember_telegram_file(session: Session, *, picture_id: int, file_id: str) -> None:
     """Keep Telegram's id of an uploaded picture, so the next card sends the id instead of the file."""
     await session.execute(

@@ -22,6 +22,7 @@ COMMANDS = (
     "wishlist",
     "idea",
     "ideas",
+    "reviews",
 )
 
 

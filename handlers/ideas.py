@@ -15,10 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from catalog import products
 from core import users
 from core.i18n import Html, format_money
 from core.money import Money
-from handlers.common import App, is_private, opened
+from handlers.common import App, is_private, is_retailer, opened
 from handlers.context import BotContext
 from social import ideas
 from social.errors import Refused
@@ -133,17 +134,13 @@ async def board(update: Update, context: BotContext) -> None:
     await message.reply_text(_list(context, header, listed, empty_key="ideas-empty"))
 
 
-def _is_retailer(context: BotContext, user_id: int) -> bool:
-    return user_id in context.services.admin_user_ids
-
-
 async def top(update: Update, context: BotContext) -> None:
     """Show retailers the most liked ideas of the last weeks across groups."""
     where = await opened(update, context, private_only="ideas-top-private-only")
     if where is None:
         return
     message, user = where
-    if not _is_retailer(context, user.id):
+    if not is_retailer(context, user.id):
         await message.reply_text(context.t("ideas-retailers-only"))
         return
     async with context.uow() as session:
@@ -152,24 +149,28 @@ async def top(update: Update, context: BotContext) -> None:
 
 
 async def adopt(update: Update, context: BotContext) -> None:
-    """Turn an idea into a product (`/adopt <idea> <product id>`) and tell the author privately."""
+    """Turn an idea into a product (`/adopt <idea> <product id or SKU>`) and tell the author privately."""
     where = await opened(update, context, private_only="ideas-top-private-only")
     if where is None:
         return
     message, user = where
-    if not _is_retailer(context, user.id):
+    if not is_retailer(context, user.id):
         await message.reply_text(context.t("ideas-retailers-only"))
         return
     args = context.args or []
-    if len(args) != 2 or not all(arg.isdigit() for arg in args):
+    if len(args) != 2 or not args[0].isdigit():
         await message.reply_text(context.t("idea-adopt-usage"))
         return
     try:
         async with context.uow() as session:
+            product_id = int(args[1]) if args[1].isdigit() else await products.by_sku(session, sku=args[1])
+            if product_id is None:
+                await message.reply_text(context.t("idea-adopt-unknown-sku", sku=args[1]))
+                return
             adoption = await ideas.adopt(
                 session,
                 idea_id=int(args[0]),
-                product_id=int(args[1]),
+                product_id=product_id,
                 retailer_user_id=user.id,
                 reward=ADOPTION_REWARD,
                 now=context.now,

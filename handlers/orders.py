@@ -12,7 +12,7 @@ from catalog import products
 from core.db import Session
 from core.i18n import Html, format_datetime, format_time
 from core.users import DEFAULT_TIME_ZONE as SHOP_TIME_ZONE
-from handlers.common import App, RepliesTo, opened
+from handlers.common import App, RepliesTo, is_retailer, opened
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.render import money, order_summary
 from orders import checkout, fulfilment, states
@@ -200,15 +200,11 @@ async def review_text(update: Update, context: BotContext) -> None:
 # --- Retailers -------------------------------------------------------------------------------------------
 
 
-def _is_admin(context: BotContext, user_id: int) -> bool:
-    return user_id in context.services.admin_user_ids
-
-
 async def manage(update: Update, context: BotContext) -> None:
     """/order KR-000123: show an order to a retailer with the next steps as buttons."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not _is_admin(context, user.id):
+    if not is_retailer(context, user.id):
         await message.reply_text(context.t("order-admin-only"))
         return
     number = NUMBER.search(" ".join(context.args or []))
@@ -246,7 +242,7 @@ async def advance(update: Update, context: BotContext) -> None:
     """Move an order to its next step for a retailer and tell the customer."""
     query = update.callback_query
     assert query is not None and context.matches
-    if not _is_admin(context, query.from_user.id):
+    if not is_retailer(context, query.from_user.id):
         await query.answer(context.t("order-admin-only"), show_alert=True)
         return
     action, order_id = context.matches[0].group(1), int(context.matches[0].group(2))
@@ -338,7 +334,7 @@ async def collected(update: Update, context: BotContext) -> None:
     """/pickup KR-000123 CODE: a store hands over a click & collect order."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not _is_admin(context, user.id):
+    if not is_retailer(context, user.id):
         await message.reply_text(context.t("order-admin-only"))
         return
     words = context.args or []

@@ -50,7 +50,9 @@ async def _send_card(context: BotContext, *, chat_id: int, product_id: int, view
     if card is None:
         return await context.bot.send_message(chat_id, context.t("card-unknown"))
     in_group = chat_id < 0
-    caption, keyboard = card_caption(context, card, rating), card_keyboard(context, card, in_group=in_group)
+    has_reviews = rating is not None and rating.all_count > 0
+    caption = card_caption(context, card, rating)
+    keyboard = card_keyboard(context, card, in_group=in_group, has_reviews=has_reviews)
     if in_group:
         keyboard = InlineKeyboardMarkup([vote_row(card.id), *keyboard.inline_keyboard])
     picture = card.picture

@@ -95,18 +95,26 @@ def rating_lines(context: BotContext, rating: RatingSummary) -> list[Html]:
     return lines
 
 
-def card_keyboard(context: BotContext, card: ProductCard, *, in_group: bool = False) -> InlineKeyboardMarkup:
-    """Return the card's buttons: cart (the group's in a group), pairings, wishlist, similar, share."""
+def card_keyboard(
+    context: BotContext, card: ProductCard, *, in_group: bool = False, has_reviews: bool = False
+) -> InlineKeyboardMarkup:
+    """Return the card's buttons: cart (the group's in a group), reviews, pairs, wishlist, similar, share."""
     cart = "card-add-to-group-cart" if in_group else "card-add-to-cart"
     recommend = (
         [[InlineKeyboardButton(context.t("card-recommend"), callback_data=f"rec:{card.id}")]]
         if in_group
         else []
     )
+    reviews = (
+        [[InlineKeyboardButton(context.t("card-reviews"), callback_data=f"rv:{card.id}")]]
+        if has_reviews
+        else []
+    )
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(context.t(cart), callback_data=f"cart:pick:{card.id}")],
             *recommend,
+            *reviews,
             [
                 InlineKeyboardButton(context.t("card-pair"), callback_data=f"pair:{card.id}"),
                 InlineKeyboardButton(context.t("card-wishlist"), callback_data=f"wl:add:{card.id}"),

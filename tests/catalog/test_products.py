@@ -52,6 +52,17 @@ async def test_a_barcode_finds_its_variant(demo_catalog: Database) -> None:
     assert found == (variant.product_id, variant.id)
 
 
+async def test_a_sku_finds_the_first_active_product(demo_catalog: Database) -> None:
+    async with demo_catalog.unit_of_work() as session:
+        first, second = (await session.scalars(select(Product).order_by(Product.id).limit(2))).all()
+        assert await products.by_sku(session, sku=f" {first.sku} ") == first.id
+        assert await products.by_sku(session, sku="NO-SUCH-SKU") is None
+        first.active = False
+        await session.flush()
+        assert await products.by_sku(session, sku=first.sku) is None
+        assert await products.by_sku(session, sku=second.sku) == second.id
+
+
 def test_barcode_numbers_are_checked_and_normalised() -> None:
     assert products.normalise_gtin("4006381333931") == "4006381333931"
     assert products.normalise_gtin("04006381333931") == "4006381333931"

@@ -57,7 +57,9 @@ async def test_an_idea_is_voted_on_and_adopted_with_a_reward(
     async with demo_catalog.unit_of_work() as session:
         product = await session.scalar(select(Product).order_by(Product.id).limit(1))
         assert product is not None
-    (adopted,) = await retailer.say(f"/adopt {idea_id} {product.id}")
+    (unknown,) = await retailer.say(f"/adopt {idea_id} NO-SUCH-SKU")
+    assert unknown["text"] == "Ein aktives Produkt mit der SKU „NO-SUCH-SKU“ finde ich nicht."
+    (adopted,) = await retailer.say(f"/adopt {idea_id} {product.sku}")
     assert adopted["text"].startswith(f"✅ Idee #{idea_id} ist jetzt Produkt {product.id}")
     (told,) = await shop.wait(lena.chat_id, after=0)
     assert (
