@@ -30,6 +30,13 @@ help-text =
     /language – Sprache wählen (Deutsch oder English)
     /style – Stil-Quiz, dein Stilprofil und Outfit-Ideen
     /privacy – was ich über dich speichere, Export und Löschung
+    /wishlist – deine Wunschliste (in Gruppen: die der Gruppe und geteilte Listen)
+    /invite – Freund:innen einladen, /credits – dein Guthaben
+
+    <b>In Gruppen</b>
+    /poll – Umfrage zwischen geteilten Produkten (oder /poll Sneaker)
+    /top – was euch diese Woche gefallen hat
+    /idea – eine Produktidee vorschlagen, /ideas – eure Ideen
 
     In jedem Chat kannst du @{ $bot } und ein Produkt tippen, um es mit Freund:innen zu teilen.
     In Gruppen reagiere ich auf Befehle und wenn mich jemand erwähnt.

@@ -30,6 +30,13 @@ help-text =
     /language – choose a language (Deutsch or English)
     /style – style quiz, your style profile and outfit ideas
     /privacy – what I store about you, export and deletion
+    /wishlist – your wishlist (in groups: the group's and shared lists)
+    /invite – invite friends, /credits – your credit
+
+    <b>In groups</b>
+    /poll – a poll between shared products (or /poll sneakers)
+    /top – what you liked this week
+    /idea – propose a product idea, /ideas – your ideas
 
     In any chat, type @{ $bot } and a product to share it with friends.
     In groups I respond to commands and when someone mentions me.
