@@ -101,16 +101,18 @@ async def vote(update: Update, context: BotContext) -> None:
 
 
 def _list(context: BotContext, header: str, listed: list[ideas.IdeaView], *, empty_key: str) -> Html:
-    lines = [
-        context.t(
-            "idea-line-adopted" if idea.adopted_product_id else "idea-line",
-            id=idea.id,
-            text=idea.text,
-            up=idea.up,
-            down=idea.down,
+    lines: list[str] = []
+    for idea in listed:
+        lines.append(
+            context.t(
+                "idea-line-adopted" if idea.adopted_product_id else "idea-line",
+                id=idea.id,
+                text=idea.text,
+                up=idea.up,
+                down=idea.down,
+            )
         )
-        for idea in listed
-    ]
+        lines += [context.t("idea-comment-line", text=comment.text) for comment in idea.comments]
     return Html("\n".join([header, "", *(lines or [context.t(empty_key)])]))
 
 
@@ -196,6 +198,34 @@ async def adopt(update: Update, context: BotContext) -> None:
         log.info("could not tell %s that their idea was adopted: %s", author.id, error)
 
 
+async def comment(update: Update, context: BotContext) -> None:
+    """Let a retailer answer an idea (`/comment <idea> <text>`); the group sees it under /ideas."""
+    where = await opened(update, context, private_only="ideas-top-private-only")
+    if where is None:
+        return
+    message, user = where
+    if not is_retailer(context, user.id):
+        await message.reply_text(context.t("ideas-retailers-only"))
+        return
+    args = context.args or []
+    if len(args) < 2 or not args[0].isdigit():
+        await message.reply_text(context.t("idea-comment-usage"))
+        return
+    try:
+        async with context.uow() as session:
+            await ideas.comment(
+                session,
+                idea_id=int(args[0]),
+                retailer_user_id=user.id,
+                text=" ".join(args[1:]),
+                now=context.now,
+            )
+    except Refused as refused:
+        await message.reply_text(context.t(refused.reason_key, **refused.args_))
+        return
+    await message.reply_text(context.t("idea-commented", id=int(args[0])))
+
+
 def register(app: App) -> None:
     """Install /idea (also as a photo caption), the idea votes, /ideas, and /topideas and /adopt."""
     app.add_handler(CommandHandler("idea", propose))
@@ -204,3 +234,4 @@ def register(app: App) -> None:
     app.add_handler(CommandHandler("ideas", board))
     app.add_handler(CommandHandler("topideas", top))
     app.add_handler(CommandHandler("adopt", adopt))
+    app.add_handler(CommandHandler("comment", comment))

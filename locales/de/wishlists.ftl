@@ -57,3 +57,6 @@ wishlist-priority-button = { $number }: { $stars }
 wishlist-note-button = { $number }: 📝
 wishlist-note-prompt = 📝 Notiz für Wunsch Nr. { $item }: Antworte mit deiner Notiz (höchstens { $max } Zeichen, ein Strich „-“ löscht sie).
 wishlist-note-saved = Notiz gespeichert. Mit /wishlist siehst du deine Liste.
+idea-comment-line = {"   "}🏪 Händler: { $text }
+idea-comment-usage = So antwortest du auf eine Idee: /comment 12 Danke, das prüfen wir!
+idea-commented = Dein Kommentar steht jetzt bei Idee Nr. { $id }.

@@ -57,3 +57,6 @@ wishlist-priority-button = { $number }: { $stars }
 wishlist-note-button = { $number }: 📝
 wishlist-note-prompt = 📝 Note for wish no. { $item }: reply with your note (at most { $max } characters; a dash “-” removes it).
 wishlist-note-saved = Note saved. /wishlist shows your list.
+idea-comment-line = {"   "}🏪 Retailer: { $text }
+idea-comment-usage = To answer an idea: /comment 12 Thanks, we'll look into it!
+idea-commented = Your comment is now on idea no. { $id }.

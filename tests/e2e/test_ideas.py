@@ -53,6 +53,11 @@ async def test_an_idea_is_voted_on_and_adopted_with_a_reward(
     retailer = await _retailer(shop)
     (top,) = await retailer.say("/topideas")
     assert f"#{idea_id} Regenjacke mit Handytasche · 👍 1 👎 0" in top["text"]
+    (commented,) = await retailer.say(f"/comment {idea_id} Gute Idee, wir prüfen Stoffe!")
+    assert commented["text"] == f"Dein Kommentar steht jetzt bei Idee Nr. {idea_id}."
+    sent = await shop.send(group["id"], tom.user_id, "/ideas")
+    (board,) = await shop.wait(group["id"], after=sent["message_id"])
+    assert "🏪 Retailer: Gute Idee, wir prüfen Stoffe!" in board["text"]
 
     async with demo_catalog.unit_of_work() as session:
         product = await session.scalar(select(Product).order_by(Product.id).limit(1))
