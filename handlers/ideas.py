@@ -44,7 +44,7 @@ def _buttons(idea: ideas.IdeaView) -> InlineKeyboardMarkup:
 
 
 def _text(context: BotContext, idea: ideas.IdeaView) -> Html:
-    return context.t("idea-posted", id=idea.id, text=idea.text)
+    return context.t("idea-posted", id=str(idea.id), text=idea.text)
 
 
 async def propose(update: Update, context: BotContext) -> None:
@@ -106,7 +106,7 @@ def _list(context: BotContext, header: str, listed: list[ideas.IdeaView], *, emp
         lines.append(
             context.t(
                 "idea-line-adopted" if idea.adopted_product_id else "idea-line",
-                id=idea.id,
+                id=str(idea.id),
                 text=idea.text,
                 up=idea.up,
                 down=idea.down,
@@ -182,9 +182,11 @@ async def adopt(update: Update, context: BotContext) -> None:
         await message.reply_text(context.t(refused.reason_key, **refused.args_))
         return
     if adoption.reward is None:
-        await message.reply_text(context.t("idea-adopted-before", id=adoption.idea_id))
+        await message.reply_text(context.t("idea-adopted-before", id=str(adoption.idea_id)))
         return
-    await message.reply_text(context.t("idea-adopted", id=adoption.idea_id, product=adoption.product_id))
+    await message.reply_text(
+        context.t("idea-adopted", id=str(adoption.idea_id), product=str(adoption.product_id))
+    )
     if author is None or author.blocked_bot:
         return
     translator = context.services.translator
@@ -192,7 +194,7 @@ async def adopt(update: Update, context: BotContext) -> None:
     amount = format_money(adoption.reward.amount, adoption.reward.currency, locale)
     try:
         await context.bot.send_message(
-            author.id, translator.t(locale, "idea-adopted-author", id=adoption.idea_id, amount=amount)
+            author.id, translator.t(locale, "idea-adopted-author", id=str(adoption.idea_id), amount=amount)
         )
     except TelegramError as error:
         log.info("could not tell %s that their idea was adopted: %s", author.id, error)
@@ -223,7 +225,7 @@ async def comment(update: Update, context: BotContext) -> None:
     except Refused as refused:
         await message.reply_text(context.t(refused.reason_key, **refused.args_))
         return
-    await message.reply_text(context.t("idea-commented", id=int(args[0])))
+    await message.reply_text(context.t("idea-commented", id=args[0]))
 
 
 def register(app: App) -> None:

@@ -231,7 +231,7 @@ async def ask_note(update: Update, context: BotContext) -> None:
     await query.answer()
     await context.bot.send_message(
         query.message.chat.id,
-        context.t("wishlist-note-prompt", item=int(context.matches[0].group(1)), max=wishlists.NOTE_MAX),
+        context.t("wishlist-note-prompt", item=context.matches[0].group(1), max=wishlists.NOTE_MAX),
         reply_markup=ForceReply(selective=True),
     )
 
