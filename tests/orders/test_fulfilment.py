@@ -19,7 +19,15 @@ from core import tasks, users
 from core.clock import Clock
 from core.db import Database, Session
 from orders import fulfilment, states
-from orders.carriers import SIMULATED, Carrier, CarrierEvent, Carriers, DeliveryWindow, SimulatedCarrier
+from orders.carriers import (
+    SIMULATED,
+    Carrier,
+    CarrierEvent,
+    Carriers,
+    DeliveryWindow,
+    SimulatedCarrier,
+    WindowUnavailable,
+)
 from orders.fulfilment import Notice
 from orders.models import Order
 
@@ -218,7 +226,7 @@ class _FixedCarrier:
         return []
 
     async def choose_window(self, tracking_number: str, window_id: str) -> DeliveryWindow:
-        raise NotImplementedError
+        raise WindowUnavailable(window_id)
 
 
 async def test_a_failed_delivery_is_urgent_and_a_carrier_outage_holds_up_nobody(
