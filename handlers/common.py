@@ -47,11 +47,16 @@ def chat_of(update: Update) -> ChatInfo | None:
 
 
 async def opened(
-    update: Update, context: BotContext, *, private_only: str | None = None
+    update: Update,
+    context: BotContext,
+    *,
+    private_only: str | None = None,
+    retailers_only: str | None = None,
 ) -> tuple[Message, User] | None:
     """Start a feature opened by a command or a menu button: acknowledge the button, return where to answer.
 
-    With ``private_only`` (a locale key) a group gets that hint instead, and None is returned.
+    With ``private_only`` (a locale key) a group gets that hint instead, and None is returned; with
+    ``retailers_only`` likewise anyone who is not a retailer.
     """
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -60,6 +65,9 @@ async def opened(
         return None
     if private_only is not None and not is_private(update):
         await message.reply_text(context.t(private_only))
+        return None
+    if retailers_only is not None and not is_retailer(context, user.id):
+        await message.reply_text(context.t(retailers_only))
         return None
     return message, user
 

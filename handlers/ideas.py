@@ -19,7 +19,7 @@ from catalog import products
 from core import users
 from core.i18n import Html, format_money
 from core.money import Money
-from handlers.common import App, is_private, is_retailer, opened
+from handlers.common import App, is_private, opened
 from handlers.context import BotContext
 from social import ideas
 from social.errors import Refused
@@ -138,13 +138,12 @@ async def board(update: Update, context: BotContext) -> None:
 
 async def top(update: Update, context: BotContext) -> None:
     """Show retailers the most liked ideas of the last weeks across groups."""
-    where = await opened(update, context, private_only="ideas-top-private-only")
+    where = await opened(
+        update, context, private_only="ideas-top-private-only", retailers_only="ideas-retailers-only"
+    )
     if where is None:
         return
-    message, user = where
-    if not is_retailer(context, user.id):
-        await message.reply_text(context.t("ideas-retailers-only"))
-        return
+    message, _ = where
     async with context.uow() as session:
         listed = await ideas.top(session, limit=TOP_LIMIT, since=context.now - TOP_PERIOD)
     await message.reply_text(_list(context, context.t("ideas-top-title"), listed, empty_key="ideas-empty"))
@@ -152,13 +151,12 @@ async def top(update: Update, context: BotContext) -> None:
 
 async def adopt(update: Update, context: BotContext) -> None:
     """Turn an idea into a product (`/adopt <idea> <product id or SKU>`) and tell the author privately."""
-    where = await opened(update, context, private_only="ideas-top-private-only")
+    where = await opened(
+        update, context, private_only="ideas-top-private-only", retailers_only="ideas-retailers-only"
+    )
     if where is None:
         return
     message, user = where
-    if not is_retailer(context, user.id):
-        await message.reply_text(context.t("ideas-retailers-only"))
-        return
     args = context.args or []
     if len(args) != 2 or not args[0].isdigit():
         await message.reply_text(context.t("idea-adopt-usage"))
@@ -202,13 +200,12 @@ async def adopt(update: Update, context: BotContext) -> None:
 
 async def comment(update: Update, context: BotContext) -> None:
     """Let a retailer answer an idea (`/comment <idea> <text>`); the group sees it under /ideas."""
-    where = await opened(update, context, private_only="ideas-top-private-only")
+    where = await opened(
+        update, context, private_only="ideas-top-private-only", retailers_only="ideas-retailers-only"
+    )
     if where is None:
         return
     message, user = where
-    if not is_retailer(context, user.id):
-        await message.reply_text(context.t("ideas-retailers-only"))
-        return
     args = context.args or []
     if len(args) < 2 or not args[0].isdigit():
         await message.reply_text(context.t("idea-comment-usage"))

@@ -137,13 +137,12 @@ async def report(update: Update, context: BotContext) -> None:
 
 async def queue(update: Update, context: BotContext) -> None:
     """Show retailers the reported reviews that are still visible (/reviews)."""
-    where = await opened(update, context, private_only="reviews-queue-private-only")
+    where = await opened(
+        update, context, private_only="reviews-queue-private-only", retailers_only="reviews-retailers-only"
+    )
     if where is None:
         return
-    message, user = where
-    if not is_retailer(context, user.id):
-        await message.reply_text(context.t("reviews-retailers-only"))
-        return
+    message, _ = where
     async with context.uow() as session:
         listed = await reviews.reported(session, limit=QUEUE_LIMIT)
     text, markup = _queue_view(context, listed)
