@@ -179,19 +179,9 @@ async def test_click_and_collect_with_pickup_code_reminder_and_review(
 async def test_tracking_messages_follow_the_parcel_and_the_window_can_change(
     shop: SandboxClient, demo_catalog: Database
 ) -> None:
-    _, variant = await _in_stock_everywhere(demo_catalog)
     jonas = await private_chat(shop, "Jonas", "en")
-    await _add_to_cart(jonas, variant)
-    invoice = await _checkout(jonas)
-    await shop.pay(jonas.chat_id, invoice["message_id"], jonas.user_id, shipping_option_id="express")
-    (confirmation,) = await shop.wait(jonas.chat_id, after=invoice["message_id"] + 1)
-    number = ORDER_NUMBER.search(confirmation["text"]).group(0)  # type: ignore[union-attr]
-
     retailer = await private_chat_with_id(shop, RETAILER_ID, "Retailer")
-    (manage,) = await retailer.say(f"/order {number}")
-    order_id = confirmation_order_id(manage)
-    packed = await retailer.press_and_see(manage, f"adm:pack:{order_id}")
-    await retailer.press_and_see(packed, f"adm:ship:{order_id}")
+    confirmation, number, order_id = await _bought_and_shipped(shop, demo_catalog, jonas, retailer, "express")
     shipped = (await shop.messages(jonas.chat_id, after=confirmation["message_id"]))[-1]
     assert shipped["text"].startswith(f"🚚 Your order {number} is on its way.")
 
@@ -211,6 +201,26 @@ async def test_tracking_messages_follow_the_parcel_and_the_window_can_change(
     later = [m["text"] for m in await shop.messages(jonas.chat_id, after=chosen["message_id"])]
     assert any(text.startswith(f"Your order {number} has been delivered.") for text in later)
     assert len([text for text in later if "has been delivered" in text]) == 1
+
+
+async def _bought_and_shipped(
+    shop: SandboxClient, db: Database, buyer: Chat, retailer: Chat, shipping: str
+) -> tuple[dict[str, Any], str, int]:
+    """Let the buyer pay for a product shipped home and the retailer pack and ship it.
+
+    Returns the order confirmation, the order number and the order id.
+    """
+    _, variant = await _in_stock_everywhere(db)
+    await _add_to_cart(buyer, variant)
+    invoice = await _checkout(buyer)
+    await shop.pay(buyer.chat_id, invoice["message_id"], buyer.user_id, shipping_option_id=shipping)
+    (confirmation,) = await shop.wait(buyer.chat_id, after=invoice["message_id"] + 1)
+    number = ORDER_NUMBER.search(confirmation["text"]).group(0)  # type: ignore[union-attr]
+    (manage,) = await retailer.say(f"/order {number}")
+    order_id = confirmation_order_id(manage)
+    packed = await retailer.press_and_see(manage, f"adm:pack:{order_id}")
+    await retailer.press_and_see(packed, f"adm:ship:{order_id}")
+    return confirmation, number, order_id
 
 
 async def private_chat_with_id(sb: SandboxClient, user_id: int, name: str) -> Chat:
@@ -298,17 +308,8 @@ async def test_a_referral_is_rewarded_when_the_first_order_arrives_and_booked_ba
     ben = await private_chat(shop, "Ben", "en")
     await ben.say(f"/start {parameter}")
 
-    _, variant = await _in_stock_everywhere(demo_catalog)
-    await _add_to_cart(ben, variant)
-    invoice = await _checkout(ben)
-    await shop.pay(ben.chat_id, invoice["message_id"], ben.user_id, shipping_option_id="standard")
-    (confirmation,) = await shop.wait(ben.chat_id, after=invoice["message_id"] + 1)
-    number = ORDER_NUMBER.search(confirmation["text"]).group(0)  # type: ignore[union-attr]
     retailer = await private_chat_with_id(shop, RETAILER_ID, "Händlerin")
-    (manage,) = await retailer.say(f"/order {number}")
-    order_id = confirmation_order_id(manage)
-    packed = await retailer.press_and_see(manage, f"adm:pack:{order_id}")
-    await retailer.press_and_see(packed, f"adm:ship:{order_id}")
+    _, number, order_id = await _bought_and_shipped(shop, demo_catalog, ben, retailer, "standard")
     (credits_before,) = await lena.say("/credits")
     assert credits_before["text"].startswith("Du hast noch kein Guthaben.")
 
