@@ -19,6 +19,7 @@ from handlers import (
     checkout,
     errors,
     fallback,
+    groupbuys,
     groups,
     ideas,
     language,
@@ -49,6 +50,7 @@ FEATURES = (
     cart,
     checkout,
     orders,
+    groupbuys,
     votes,
     polls,
     groups,
@@ -127,6 +129,12 @@ async def started(application: App) -> None:
     )
     application.job_queue.run_repeating(
         votes.catch_up, interval=votes.EDIT_INTERVAL.total_seconds(), first=1.0, name="vote-counts"
+    )
+    application.job_queue.run_repeating(
+        groupbuys.catch_up,
+        interval=groupbuys.EDIT_INTERVAL.total_seconds(),
+        first=1.0,
+        name="group-buy-progress",
     )
     application.job_queue.run_repeating(
         polls.close_due, interval=polls.CLOSE_CHECK_SECONDS, first=1.0, name="poll-close"

@@ -17,6 +17,7 @@ import core.updates
 import core.users
 import orders.fulfilment
 import orders.models
+import social.groupbuys
 import social.ideas
 import social.polls
 import social.recommendations
@@ -42,6 +43,7 @@ MODEL_MODULES = (
     social.reviews,
     social.wishlists,
     social.ideas,
+    social.groupbuys,
     social.referrals,
 )
 MIGRATIONS = Path(__file__).with_name("migrations")

@@ -21,13 +21,14 @@ from catalog import searches
 from core import tasks, updates, users
 from core.db import Session
 from core.i18n import format_money
+from handlers import groupbuys as groupbuy_handlers
 from handlers import groups as group_handlers
 from handlers import style as style_handlers
 from handlers import wishlists as wishlist_handlers
 from handlers.context import BotContext, Services
 from handlers.render import notice_text
 from orders import fulfilment
-from social import referrals, wishlists
+from social import groupbuys, referrals, wishlists
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +183,49 @@ async def wishlist_alerts(
     return now + WISHLIST_ALERTS_EVERY
 
 
+async def close_group_buy(
+    session: Session, services: Services, bot: Bot, task: tasks.Task
+) -> datetime | None:
+    """At a group buy's deadline: invoice everyone at the tier reached, or cancel it; tell the group."""
+    outcome = await groupbuys.close(
+        session,
+        group_buy_id=int(task.key),
+        now=services.clock.now(),
+        stars=services.payment_provider_token is None,
+    )
+    if outcome is not None:
+        await _tell_group_buy(session, services, bot, outcome)
+    return None
+
+
+async def group_buy_payment_deadline(
+    session: Session, services: Services, bot: Bot, task: tasks.Task
+) -> datetime | None:
+    """At a payment deadline: release unpaid shares, invoice the waiting list; look again at the next one."""
+    outcome, next_due = await groupbuys.settle(
+        session,
+        group_buy_id=int(task.key),
+        now=services.clock.now(),
+        stars=services.payment_provider_token is None,
+    )
+    if outcome is not None:
+        await _tell_group_buy(session, services, bot, outcome)
+    return next_due
+
+
+async def _tell_group_buy(session: Session, services: Services, bot: Bot, outcome: groupbuys.Outcome) -> None:
+    # The group's message is edited at once (the close is the news), the rest like any progress.
+    for user_id in await groupbuy_handlers.tell(bot, services, outcome):
+        await users.mark_blocked(session, user_id=user_id)
+    shown = await groupbuys.due_renders(
+        session,
+        now=services.clock.now(),
+        min_interval=timedelta(0),
+        group_buy_id=outcome.progress.id,
+    )
+    await groupbuy_handlers.show_progress(bot, services, shown)
+
+
 async def _send(
     session: Session, bot: Bot, chat_id: int, text: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> None:
@@ -205,6 +249,8 @@ RUNNERS: dict[str, Runner] = {
     fulfilment.REVIEW_PROMPT: review_prompt,
     DEFERRED: deferred_message,
     WISHLIST_ALERTS: wishlist_alerts,
+    groupbuys.CLOSE: close_group_buy,
+    groupbuys.PAYMENT_DEADLINE: group_buy_payment_deadline,
 }
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime as babel_format_datetime
 from babel.dates import format_time as babel_format_time
+from babel.dates import format_timedelta
 from babel.numbers import format_currency, format_decimal
 from fluent.runtime import FluentBundle, FluentResource
 
@@ -98,6 +99,11 @@ def format_number(value: int | Decimal, locale: str) -> str:
 def format_datetime(moment: datetime, locale: str, *, time_zone: str, style: str = "medium") -> str:
     """Format a moment in the user's time zone and language."""
     return babel_format_datetime(moment, style, tzinfo=ZoneInfo(time_zone), locale=babel_locale(locale))
+
+
+def format_duration(delta: timedelta, locale: str) -> str:
+    """Format a span of time roughly, as people say it ("3 days", "5 Stunden")."""
+    return format_timedelta(delta, threshold=1.5, format="long", locale=babel_locale(locale))
 
 
 def format_time(moment: datetime, locale: str, *, time_zone: str) -> str:

@@ -6,13 +6,12 @@ member sees who added what and any member can check out.
 
 from __future__ import annotations
 
-from typing import Any
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LabeledPrice, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from catalog import products
 from core.i18n import Html
+from handlers import checkout as checkout_handlers
 from handlers.common import App, opened
 from handlers.context import BotContext
 from handlers.render import colours, money
@@ -232,20 +231,8 @@ async def start_checkout(update: Update, context: BotContext) -> None:
         await query.answer(context.t(refused.reason_key, **refused.args_), show_alert=True)
         return
     await query.answer()
-    await context.bot.send_invoice(
-        chat_id=query.message.chat.id,
-        title=invoice.title,
-        description=invoice.description,
-        payload=invoice.payload,
-        provider_token=None if stars else context.services.payment_provider_token,
-        currency=invoice.currency,
-        prices=[
-            LabeledPrice(_label(context, price.label_key, price.args), price.amount)
-            for price in invoice.prices
-        ],
-        need_name=not stars,
-        need_shipping_address=invoice.need_shipping_address,
-        is_flexible=invoice.is_flexible,
+    await checkout_handlers.send_invoice(
+        context.bot, context.services, context.locale, query.message.chat.id, invoice
     )
 
 
@@ -278,13 +265,6 @@ async def voucher(update: Update, context: BotContext) -> None:
     else:
         text = context.t("voucher-redeemed-percent", code=redeemed.code, percent=redeemed.percent or 0)
     await message.reply_text(text)
-
-
-def _label(context: BotContext, key: str, args: dict[str, Any]) -> str:
-    """Return an invoice price label (at most 64 characters) with the colour in the user's language."""
-    if "colour" in args:
-        args = args | {"colour": colours(context, [args["colour"]])}
-    return context.t(key, **args)[:64]
 
 
 def register(app: App) -> None:

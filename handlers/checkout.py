@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import LabeledPrice, ShippingOption, Update
+from telegram import Bot, LabeledPrice, ShippingOption, Update
 from telegram.error import TelegramError
 from telegram.ext import MessageHandler, PreCheckoutQueryHandler, ShippingQueryHandler, filters
 
 from catalog import products
 from handlers.common import App
-from handlers.context import BotContext
+from handlers.context import BotContext, Services
 from handlers.render import order_summary
 from orders import checkout
 from orders.states import Refused
@@ -106,6 +107,32 @@ async def _refund_sold_out(update: Update, context: BotContext, refused: Refused
         except TelegramError:
             log.exception("refunding a Stars payment failed")
     await message.reply_text(context.t(refused.reason_key, **refused.args_))
+
+
+async def send_invoice(
+    bot: Bot, services: Services, locale: str, chat_id: int, invoice: checkout.Invoice
+) -> None:
+    """Send an invoice: with the provider token for physical goods, else in Telegram Stars."""
+    stars = services.payment_provider_token is None
+    translator = services.translator
+
+    def label(key: str, args: dict[str, Any]) -> str:
+        if "colour" in args:
+            args = args | {"colour": translator.t(locale, f"colour-{args['colour']}")}
+        return translator.t(locale, key, **args)[:64]
+
+    await bot.send_invoice(
+        chat_id=chat_id,
+        title=invoice.title,
+        description=invoice.description,
+        payload=invoice.payload,
+        provider_token=None if stars else services.payment_provider_token,
+        currency=invoice.currency,
+        prices=[LabeledPrice(label(price.label_key, price.args), price.amount) for price in invoice.prices],
+        need_name=not stars,
+        need_shipping_address=invoice.need_shipping_address,
+        is_flexible=invoice.is_flexible,
+    )
 
 
 def register(app: App) -> None:

@@ -16,6 +16,7 @@ COMMANDS = (
     "language",
     "privacy",
     "poll",
+    "groupbuy",
     "top",
     "invite",
     "credits",

@@ -12,13 +12,14 @@ from catalog import products
 from core.db import Session
 from core.i18n import Html, format_datetime, format_time
 from core.users import DEFAULT_TIME_ZONE as SHOP_TIME_ZONE
+from handlers import groupbuys as groupbuy_handlers
 from handlers.common import App, RepliesTo, is_retailer, opened
 from handlers.context import SERVICES_KEY, BotContext
 from handlers.render import money, order_summary
 from orders import checkout, fulfilment, states
 from orders.carriers import SIMULATED, SimulatedCarrier
 from orders.states import Refused
-from social import referrals
+from social import groupbuys, referrals
 
 NUMBER = re.compile(r"KR-\d{6,}", re.IGNORECASE)
 
@@ -30,10 +31,28 @@ async def list_orders(update: Update, context: BotContext) -> None:
     message, user = where
     async with context.uow() as session:
         found = await states.of_user(session, user_id=user.id, limit=10)
-    if not found:
+        joined = await groupbuys.of_user(session, user_id=user.id)
+    if not found and not joined:
         await message.reply_text(context.t("orders-none"))
         return
-    lines = [context.t("orders-title"), ""]
+    lines: list[str] = []
+    if joined:
+        lines += [context.t("orders-groupbuys-title"), ""]
+        lines += [
+            context.t(
+                "orders-groupbuy-line",
+                title=item.progress.title(context.locale),
+                quantity=item.share.quantity,
+                state=groupbuy_handlers.share_state(context, item.progress, item.share),
+            )
+            for item in joined
+            if item.share is not None
+        ]
+        lines.append("")
+    if not found:
+        await message.reply_text(Html("\n".join(lines).strip()))
+        return
+    lines += [context.t("orders-title"), ""]
     lines += [
         context.t(
             "orders-item",

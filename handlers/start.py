@@ -8,7 +8,7 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core import users
-from handlers import products
+from handlers import groupbuys, products
 from handlers.common import App, is_private, keyboard
 from handlers.context import BotContext
 from social import referrals
@@ -38,6 +38,9 @@ async def start(update: Update, context: BotContext) -> None:
     parameter = context.args[0] if context.args else ""
     if PRODUCT_LINK.fullmatch(parameter):
         await products.send_card(context, chat_id=message.chat.id, product_id=int(parameter[1:]))
+        return
+    if link := groupbuys.START_LINK.fullmatch(parameter):
+        await groupbuys.start_link(context, message, int(link[1]))
         return
     if parameter:
         async with context.uow() as session:

@@ -56,6 +56,8 @@ ZONES = {"DE": "domestic", "AT": "neighbours", "CH": "neighbours"} | dict.fromke
     EU_COUNTRIES.split(" "), "eu"
 )
 PICKUP_PREFIX = "pickup:"
+GROUP_BUY = "group_buy"
+HELD = "held"
 # Raised by complete when the units went to someone else after all: the caller refunds the payment.
 PAID_BUT_SOLD_OUT = "payment-error-sold-out"
 
@@ -318,7 +320,7 @@ async def _open_checkout(
         raise Refused("checkout-error-unknown")
     if checkout.status == "paid":
         raise Refused("checkout-error-already-paid")
-    if checkout.expires_at < now:
+    if checkout.status == HELD or checkout.expires_at < now:
         raise Refused("checkout-error-expired")
     return checkout
 
@@ -367,10 +369,14 @@ def _delivery(checkout: Checkout, shipping_option_id: str | None) -> tuple[str, 
 
 async def _lock_stock(session: Session, *, checkout: Checkout) -> list[tuple[int, int, bool, int]]:
     """Lock the stock rows of the checkout's variants (in one order everywhere) and return them."""
+    return await _lock_variants(session, variant_ids=[line["variant_id"] for line in checkout.lines])
+
+
+async def _lock_variants(session: Session, *, variant_ids: list[int]) -> list[tuple[int, int, bool, int]]:
     rows = await session.execute(
         select(Stock.store_id, Stock.variant_id, Store.is_warehouse, Stock.quantity)
         .join(Store, Store.id == Stock.store_id)
-        .where(Stock.variant_id.in_([line["variant_id"] for line in checkout.lines]))
+        .where(Stock.variant_id.in_(variant_ids))
         .order_by(Stock.variant_id, Stock.store_id)
         .with_for_update(of=Stock)
     )
@@ -412,7 +418,8 @@ async def pre_checkout(
         _, store_id, shipping = _delivery(checkout, shipping_option_id)
         if currency != invoice.currency or total_amount != invoice.total_amount + shipping.minor:
             raise Refused("checkout-error-amount")
-        await _check_prices(session, checkout=checkout)
+        if checkout.kind != GROUP_BUY:  # a group buy's price is the tier reached, not the list price
+            await _check_prices(session, checkout=checkout)
         credit = await credits.balance(session, user_id=user_id, currency=checkout.currency)
         if credit.amount < checkout.credit:
             raise Refused("checkout-error-credit-changed")
@@ -423,13 +430,16 @@ async def pre_checkout(
     except Refused as refused:
         return PreCheckoutResult(ok=False, reason_key=refused.reason_key, args=refused.args_)
     await session.execute(delete(Reservation).where(Reservation.checkout_id == checkout.id))
+    held_until = now + RESERVATION_TTL
+    if checkout.kind == GROUP_BUY:  # the participant's units stay theirs until the payment deadline
+        held_until = max(held_until, checkout.expires_at)
     session.add_all(
         Reservation(
             checkout_id=checkout.id,
             variant_id=line["variant_id"],
             store_id=store_id,
             quantity=line["quantity"],
-            expires_at=now + RESERVATION_TTL,
+            expires_at=held_until,
         )
         for line in checkout.lines
     )
@@ -523,6 +533,8 @@ async def complete(
         raise Refused("checkout-error-unknown")
     if checkout.status == "paid":
         raise Refused("checkout-error-already-paid")
+    if checkout.status == HELD:
+        raise Refused("checkout-error-expired")
     delivery, store_id, shipping = _delivery(checkout, shipping_option_id)
     stock = await _lock_stock(session, checkout=checkout)
     await _check_stock(session, checkout=checkout, store_id=store_id, now=now, reason_key=PAID_BUT_SOLD_OUT)
@@ -589,6 +601,120 @@ async def complete(
     checkout.order_id = order.id
     await session.flush()
     return (await states.views(session, [order]))[0]
+
+
+async def hold(
+    session: Session,
+    *,
+    user_id: int,
+    variant_id: int,
+    quantity: int,
+    unit_price: Money,
+    locale: str,
+    until: datetime,
+    now: datetime,
+    checkout_id: int | None = None,
+) -> int:
+    """Keep ``quantity`` units of a variant for a group-buy participant until ``until``; no invoice yet.
+
+    Changes the participant's existing hold when ``checkout_id`` is given. The stock rows are locked and
+    the free units counted in this transaction, so holds, checkouts and other group buys never oversell;
+    raises Refused("checkout-error-sold-out", available=…) when too few are free. Returns the checkout id.
+    """
+    row = (
+        await session.execute(
+            select(Variant, Product.title_de, Product.title_en)
+            .join(Product, Product.id == Variant.product_id)
+            .where(Variant.id == variant_id, Product.active.is_(True))
+        )
+    ).one_or_none()
+    if row is None:
+        raise Refused("checkout-error-unavailable", title="")
+    variant, title_de, title_en = row
+    line = {
+        "variant_id": variant.id,
+        "product_id": variant.product_id,
+        "sku": variant.sku,
+        "title_de": title_de,
+        "title_en": title_en,
+        "colour": variant.colour,
+        "size": variant.size,
+        "quantity": quantity,
+        "unit_price": str(unit_price.amount),
+    }
+    await _lock_variants(session, variant_ids=[variant_id])
+    free = (
+        await carts.available(session, variant_ids=[variant_id], now=now, exclude_checkout_id=checkout_id)
+    )[variant_id]
+    if free < quantity:
+        raise Refused("checkout-error-sold-out", title=title_de, available=max(free, 0))
+    checkout = await session.get(Checkout, checkout_id) if checkout_id is not None else None
+    if checkout is None:
+        checkout = Checkout(
+            payload=secrets.token_urlsafe(PAYLOAD_BYTES),
+            kind=GROUP_BUY,
+            user_id=user_id,
+            chat_id=user_id,
+            discount=Decimal(0),
+            credit=Decimal(0),
+            payment_method="provider",
+            status=HELD,
+            created_at=now,
+        )
+        session.add(checkout)
+    checkout.lines = [line]
+    checkout.currency = unit_price.currency
+    checkout.subtotal = (unit_price * quantity).amount
+    checkout.locale = locale
+    checkout.expires_at = until
+    await session.flush()
+    await session.execute(delete(Reservation).where(Reservation.checkout_id == checkout.id))
+    session.add(
+        Reservation(checkout_id=checkout.id, variant_id=variant_id, quantity=quantity, expires_at=until)
+    )
+    await session.flush()
+    return checkout.id
+
+
+async def release(session: Session, *, checkout_id: int) -> None:
+    """Give a group-buy participant's held units back and void their invoice, unless it is paid."""
+    await session.execute(delete(Checkout).where(Checkout.id == checkout_id, Checkout.status != "paid"))
+
+
+async def offer(
+    session: Session, *, checkout_id: int, unit_price: Money, stars: bool, until: datetime, now: datetime
+) -> Invoice:
+    """Make a held group-buy share payable at ``unit_price`` until ``until`` and return its invoice.
+
+    The user's credit and voucher come off as in any checkout; the units stay held until ``until``.
+    """
+    checkout = await session.get(Checkout, checkout_id, with_for_update=True, populate_existing=True)
+    if checkout is None or checkout.kind != GROUP_BUY or checkout.status == "paid":
+        raise Refused("checkout-error-unknown")
+    line = dict(checkout.lines[0]) | {"unit_price": str(unit_price.amount)}
+    subtotal = unit_price * int(line["quantity"])
+    discount = await credits.discount(session, user_id=checkout.user_id, subtotal=subtotal, now=now)
+    checkout.lines = [line]
+    checkout.subtotal = subtotal.amount
+    checkout.discount = discount.total.amount
+    checkout.credit = discount.credit.amount
+    checkout.voucher_redemption_id = discount.voucher_redemption_id
+    checkout.payment_method = "stars" if stars else "provider"
+    checkout.status = "pending"
+    checkout.expires_at = until
+    await session.execute(
+        update(Reservation).where(Reservation.checkout_id == checkout.id).values(expires_at=until)
+    )
+    await session.flush()
+    return _invoice(checkout)
+
+
+async def paid_orders(session: Session, *, checkout_ids: list[int]) -> dict[int, int]:
+    """Return ``{checkout id: order id}`` for those of the checkouts that are paid."""
+    rows = await session.execute(
+        select(Checkout.id, Checkout.order_id).where(Checkout.id.in_(checkout_ids), Checkout.status == "paid")
+    )
+    return {checkout_id: order_id for checkout_id, order_id in rows if order_id is not None}
 
 
 async def refund(session: Session, *, order_id: int, now: datetime, actor: str | None) -> Refund:

@@ -43,7 +43,10 @@ ORDER_STATUSES = (
 )
 DELIVERIES = ("standard", "express", "pickup")
 PAYMENT_METHODS = ("provider", "stars")
-CHECKOUT_STATUSES = ("pending", "paid")
+# "held": units kept for a group-buy participant; no invoice yet, so it cannot be paid before the close.
+CHECKOUT_STATUSES = ("held", "pending", "paid")
+# "cart": the frozen cart of one invoice; "group_buy": one participant's share of a group buy.
+CHECKOUT_KINDS = ("cart", "group_buy")
 REFUND_STATUSES = ("to_execute", "executed")
 
 
@@ -87,10 +90,14 @@ class Checkout(Base):
     """A cart frozen for one invoice: what was offered at which price, until it is paid or expires."""
 
     __tablename__ = "checkouts"
-    __table_args__ = (CheckConstraint(_one_of("status", CHECKOUT_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_one_of("status", CHECKOUT_STATUSES), name="status"),
+        CheckConstraint(_one_of("kind", CHECKOUT_KINDS), name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(AutoId, primary_key=True)
     payload: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="cart", server_default="cart")
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     # The group whose shared cart is checked out; None for the personal cart.

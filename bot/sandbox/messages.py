@@ -189,8 +189,9 @@ class Messages:
         return True
 
     async def pin(self, params: Params) -> bool:
-        """Pin a message."""
+        """Pin a message; in groups, like Telegram, only as an administrator."""
         chat = self._world.chat_for(params.get("chat_id"))
+        self._may_pin(chat)
         message = self._world.bot_message(chat, params.get("message_id"), "message to pin not found")
         if not message.pinned:
             message.pinned = True
@@ -200,6 +201,7 @@ class Messages:
     async def unpin(self, params: Params) -> bool:
         """Unpin the given message, or without message_id the most recent pinned one."""
         chat = self._world.chat_for(params.get("chat_id"))
+        self._may_pin(chat)
         if params.get("message_id") is None:
             pinned = [message for message in chat.messages.values() if message.pinned and not message.deleted]
             target = pinned[-1] if pinned else None
@@ -209,6 +211,11 @@ class Messages:
             target.pinned = False
             self._world.touch(target)
         return True
+
+    @staticmethod
+    def _may_pin(chat: Chat) -> None:
+        if chat.type != "private" and chat.bot_status not in ("administrator", "creator"):
+            raise bad_request("not enough rights to manage pinned messages in the chat")
 
     def post_from_user(
         self,

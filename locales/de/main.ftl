@@ -37,6 +37,7 @@ help-text =
     /poll – Umfrage zwischen geteilten Produkten (oder /poll Sneaker)
     /top – was euch diese Woche gefallen hat
     /idea – eine Produktidee vorschlagen, /ideas – eure Ideen
+    /groupbuy – eine Sammelbestellung: je mehr mitmachen, desto günstiger
 
     In jedem Chat kannst du @{ $bot } und ein Produkt tippen, um es mit Freund:innen zu teilen.
     In Gruppen reagiere ich auf Befehle und wenn mich jemand erwähnt.

@@ -37,6 +37,7 @@ help-text =
     /poll – a poll between shared products (or /poll sneakers)
     /top – what you liked this week
     /idea – propose a product idea, /ideas – your ideas
+    /groupbuy – a group buy: the more join, the cheaper
 
     In any chat, type @{ $bot } and a product to share it with friends.
     In groups I respond to commands and when someone mentions me.
