@@ -29,6 +29,7 @@ from handlers.common import App
 from handlers.context import Services
 from orders import credits, fulfilment
 from orders.carriers import SIMULATED, Carriers, SimulatedCarrier
+from social import groupbuys
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,7 @@ class Runtime:
         if settings.embedded and self.load_demo:
             async with self.db.unit_of_work() as session:
                 summary = await demo.load(session, media_dir=settings.media_dir, now=self.clock.now())
+                await groupbuys.offer_demo(session, now=self.clock.now())
                 await credits.create_voucher(session, code=DEMO_VOUCHER, amount=Money(Decimal(10), "EUR"))
             log.info("demo catalog: %s; voucher %s worth 10 EUR", summary, DEMO_VOUCHER)
         token = (

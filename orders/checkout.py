@@ -676,9 +676,12 @@ async def hold(
     return checkout.id
 
 
-async def release(session: Session, *, checkout_id: int) -> None:
-    """Give a group-buy participant's held units back and void their invoice, unless it is paid."""
-    await session.execute(delete(Checkout).where(Checkout.id == checkout_id, Checkout.status != "paid"))
+async def release(session: Session, *, checkout_id: int) -> bool:
+    """Give a group-buy participant's held units back and void their invoice; False if it is paid."""
+    result = await session.execute(
+        delete(Checkout).where(Checkout.id == checkout_id, Checkout.status != "paid")
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def offer(

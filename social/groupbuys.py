@@ -51,7 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from catalog.models import Product, Variant
+from catalog.models import Product, Stock, Variant
 from core import privacy, tasks
 from core.chats import ACTIVE_STATUSES, Membership
 from core.db import AutoId, Base, Session, UTCDateTime
@@ -330,7 +330,7 @@ async def set_offer(
     tiers: tuple[Tier, ...],
     min_units: int,
     max_units: int | None,
-    by: int,
+    by: int | None,
     now: datetime,
 ) -> Offer:
     """Offer (or change) a product's tiers; running group buys keep the terms they opened with."""
@@ -353,6 +353,37 @@ async def set_offer(
     offer.updated_at = now
     await session.flush()
     return Offer(product_id=product_id, tiers=tiers, min_units=min_units, max_units=max_units)
+
+
+async def offer_demo(session: Session, *, now: datetime, by: int | None = None) -> int:
+    """Give the demo shop's three best-stocked products tiers (-10 % from 5, -20 % from 10); once only."""
+    if await session.scalar(select(func.count()).select_from(GroupBuyOffer)):
+        return 0
+    stocked = (
+        select(Stock.variant_id.label("variant_id"), func.sum(Stock.quantity).label("units"))
+        .group_by(Stock.variant_id)
+        .subquery()
+    )
+    rows = await session.execute(
+        select(Product.id, Product.price, Product.currency)
+        .join(Variant, Variant.product_id == Product.id)
+        .join(stocked, stocked.c.variant_id == Variant.id)
+        .where(Product.active.is_(True))
+        .group_by(Product.id, Product.price, Product.currency)
+        .order_by(func.sum(stocked.c.units).desc(), Product.id)
+        .limit(3)
+    )
+    count = 0
+    for product_id, price, currency in rows:
+        tiers = tuple(
+            Tier(units, Money(Decimal(price) * share, currency).quantize())
+            for units, share in ((1, Decimal(1)), (5, Decimal("0.9")), (10, Decimal("0.8")))
+        )
+        await set_offer(
+            session, product_id=product_id, tiers=tiers, min_units=5, max_units=30, by=by, now=now
+        )
+        count += 1
+    return count
 
 
 async def offers(session: Session, *, product_ids: list[int] | None = None, limit: int = 10) -> list[Offer]:
@@ -864,8 +895,11 @@ async def settle(
     for person in joined:
         if person.checkout_id in paid or person.pay_by is None or person.pay_by > now:
             continue
-        if person.checkout_id is not None:
-            await checkout.release(session, checkout_id=person.checkout_id)
+        if person.checkout_id is not None and not await checkout.release(
+            session, checkout_id=person.checkout_id
+        ):
+            paid[person.checkout_id] = 0  # paid at the last moment: it stays
+            continue
         person.status, person.checkout_id, person.updated_at = "lapsed", None, now
         notices.append(Notice(person.user_id, person.locale, "groupbuy-lapsed"))
     await session.flush()

@@ -169,6 +169,16 @@ async def test_pinning_shows_in_get_chat_and_in_the_client_api(bot: Bot, sb: San
     assert pinned == [first.message_id]
 
 
+async def test_only_an_administrator_bot_pins_in_a_group(bot: Bot, sb: SandboxClient) -> None:
+    group = await sb.create_chat("group", [ALICE, BOB], title="WG")
+    progress = await bot.send_message(group["id"], "Sammelbestellung: 3/10")
+    with pytest.raises(BadRequest, match=r"(?i)not enough rights to manage pinned messages"):
+        await bot.pin_chat_message(group["id"], progress.message_id)
+    await sb.set_member(group["id"], BOT_ID, "administrator", from_id=ALICE)
+    assert await bot.pin_chat_message(group["id"], progress.message_id)
+    assert [m["message_id"] for m in await sb.messages(group["id"]) if m.get("pinned")] == [progress.message_id]
+
+
 async def test_sending_to_unknown_chats_and_users_without_a_chat(bot: Bot) -> None:
     with pytest.raises(BadRequest, match=r"(?i)chat not found"):
         await bot.send_message(-777, "hallo")
