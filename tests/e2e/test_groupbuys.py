@@ -271,3 +271,52 @@ async def test_joining_without_a_private_chat_gets_a_link_to_start_one(
     noah = Chat(shop, stranger["id"], stranger["id"])
     (question,) = await noah.say(f"/start gb{group_buy_id}")
     assert "how many?" in _text(question) or "which one" in _text(question)
+
+
+async def test_retailers_set_tiers_and_follow_their_group_buys(
+    shop: SandboxClient, demo_catalog: Database
+) -> None:
+    product, variant = await _product(demo_catalog, units=10)
+    retailer = await private_chat_for(shop, RETAILER_ID)
+    (usage,) = await retailer.say(f"/tiers {product.sku}")
+    assert _text(usage).startswith("So geht es als Händler: /tiers")
+    (unordered,) = await retailer.say(f"/tiers {product.sku} 1:40 5:45")
+    assert _text(unordered).startswith("Jede Staffel beginnt, wo die vorige endet, und ist günstiger")
+    (unknown,) = await retailer.say("/tiers NOPE-1 1:40 5:35")
+    assert _text(unknown) == "Einen Artikel mit der Nummer NOPE-1 kenne ich nicht."
+    (offered,) = await retailer.say(f"/tiers {product.sku} 1-4:50 5+:40 max 6")
+    assert "Kommt ab 5 Stück zustande, höchstens 6 Stück." in _text(offered)
+
+    group = await _group(shop)
+    customer = group.members["Mia"]
+    (hint,) = await customer.say("/groupbuy")
+    assert _text(hint) == "Group buys happen in groups: write /groupbuy there."
+    (refused,) = await customer.say("/tiers X 1:5")
+    assert _text(refused) == "Only retailers may do that."
+    progress = await _open(group, "Mia", product)
+    await _join(group, "Mia", progress, variant, 4)
+    await _join(group, "Jonas", progress, variant, 2)
+
+    (listing,) = await retailer.say("/groupbuys")
+    assert "#" in _text(listing) and "läuft · 6 Stück von 2 Personen · je 40,00 €" in _text(listing)
+    (data,) = [key for key in buttons(listing) if key.startswith("gb:adm:")]
+    answer = await retailer.press(listing, data, count=1)
+    detail = _text(answer["messages"][0])
+    assert "Mia: 4×" in detail and "Jonas: 2×" in detail and "dabei, bis" in detail
+
+    # The group buy is full: only its opener may close it early, and it is invoiced at once.
+    progress = await _progress_after(shop, group, progress)
+    group_buy_id = data.removeprefix("gb:adm:")
+    assert f"gb:close:{group_buy_id}" in buttons(progress)
+    jonas = group.members["Jonas"]
+    not_opener = await shop.press(
+        group.chat_id, progress["message_id"], jonas.user_id, f"gb:close:{group_buy_id}"
+    )
+    assert (
+        not_opener["answer"]["text"]
+        == "Vorzeitig abschließen kann nur, wer die Sammelbestellung gestartet hat."
+    )
+    before = await _last(shop, customer.chat_id)
+    await shop.press(group.chat_id, progress["message_id"], customer.user_id, f"gb:close:{group_buy_id}")
+    _, invoice = await shop.wait(customer.chat_id, after=before, count=2)
+    assert invoice["invoice"]["total_amount"] == 4 * 4000
