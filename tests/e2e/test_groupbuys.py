@@ -185,14 +185,14 @@ async def test_open_join_change_leave_wait_and_pay_at_the_tier_reached(
 
     # The deadline: everyone is invoiced at the tier reached (7 units: 42 € each).
     lena = group.members["Lena"]
-    before = {name: await _last(shop, chat.chat_id) for name, chat in group.members.items()}
+    last_seen = {name: await _last(shop, chat.chat_id) for name, chat in group.members.items()}
     await shop.advance_clock(3 * 24 * 3600)
-    note, invoice = await shop.wait(lena.chat_id, after=before["Lena"], count=2)
+    note, invoice = await shop.wait(lena.chat_id, after=last_seen["Lena"], count=2)
     assert _text(note).startswith("👥 Die Sammelbestellung für")
     assert invoice["invoice"]["total_amount"] == 2 * 4200
-    (_, tom_invoice) = await shop.wait(group.members["Tom"].chat_id, after=before["Tom"], count=2)
+    (_, tom_invoice) = await shop.wait(group.members["Tom"].chat_id, after=last_seen["Tom"], count=2)
     assert tom_invoice["invoice"]["total_amount"] == 3 * 4200
-    assert await shop.messages(group.members["Aylin"].chat_id, after=before["Aylin"]) == []
+    assert await shop.messages(group.members["Aylin"].chat_id, after=last_seen["Aylin"]) == []
     progress = await shop.wait_edit(group.chat_id, progress["message_id"], version=progress["version"])
     assert "✅ Sie kommt zustande: 7 Stück zu je 42,00 €" in _text(progress)
 
