@@ -9,6 +9,7 @@ from alembic import command
 from alembic.config import Config
 
 import catalog.models
+import catalog.retailers
 import catalog.searches
 import catalog.style
 import core.chats
@@ -33,6 +34,7 @@ MODEL_MODULES = (
     core.updates,
     core.tasks,
     catalog.models,
+    catalog.retailers,
     catalog.style,
     catalog.searches,
     orders.models,
@@ -67,7 +69,7 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(url[len(prefix) :].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
-def migrate(url: str, revision: str = "head") -> None:
+def migrate(url: str, revision: str = "heads") -> None:
     """Upgrade the database at ``url`` to ``revision`` (blocking; call from a thread inside a loop)."""
     ensure_sqlite_folder(url)
     command.upgrade(alembic_config(url), revision)
