@@ -387,6 +387,7 @@ async def _lock_variants(session: Session, *, variant_ids: list[int]) -> list[tu
 
 
 async def _check_prices(session: Session, *, checkout: Checkout) -> None:
+    """Refuse products no longer sold and, except for a group buy's agreed tier price, changed prices."""
     rows = await session.execute(
         select(Variant.id, func.coalesce(Variant.price, Product.price), Product.active)
         .join(Product, Product.id == Variant.product_id)
@@ -397,7 +398,7 @@ async def _check_prices(session: Session, *, checkout: Checkout) -> None:
         price, active = now_prices.get(line["variant_id"], (None, False))
         if not active:
             raise Refused("checkout-error-unavailable", title=_title(line, checkout.locale))
-        if price != Decimal(line["unit_price"]):
+        if checkout.kind != GROUP_BUY and price != Decimal(line["unit_price"]):
             raise Refused("checkout-error-price-changed", title=_title(line, checkout.locale))
 
 
@@ -418,8 +419,7 @@ async def pre_checkout(
         _, store_id, shipping = _delivery(checkout, shipping_option_id)
         if currency != invoice.currency or total_amount != invoice.total_amount + shipping.minor:
             raise Refused("checkout-error-amount")
-        if checkout.kind != GROUP_BUY:  # a group buy's price is the tier reached, not the list price
-            await _check_prices(session, checkout=checkout)
+        await _check_prices(session, checkout=checkout)
         credit = await credits.balance(session, user_id=user_id, currency=checkout.currency)
         if credit.amount < checkout.credit:
             raise Refused("checkout-error-credit-changed")

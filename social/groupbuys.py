@@ -63,6 +63,9 @@ from social.errors import Refused
 CLOSE = "groupbuy-close"
 PAYMENT_DEADLINE = "groupbuy-payment-deadline"
 PAY_WITHIN = timedelta(hours=24)
+# How long a hold outlives the deadline: the close normally runs within seconds, but a bot that was down
+# for a while must still find the units held when it closes late.
+HOLD_MARGIN = timedelta(days=7)
 DEADLINE_DAYS = (1, 3, 7)
 QUANTITY_MAX = 20
 TIERS_MAX = 6
@@ -70,7 +73,9 @@ STATUSES = ("open", "payment", "done", "cancelled")
 # joined: units held (and, after the close, invoiced); waiting: on the waiting list;
 # left / lapsed (did not pay in time) / cancelled (the group buy was): no units.
 PARTICIPANT_STATUSES = ("joined", "waiting", "left", "lapsed", "cancelled")
-TIER = re.compile(r"(\d{1,4})(?:\s*-\s*(\d{1,4})|\+)?\s*[:=]\s*(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|eur)?", re.I)
+TIER = re.compile(
+    r"(\d{1,4})(?:\s*-\s*(\d{1,4})|(\+))?\s*[:=]\s*(\d{1,6}(?:[.,]\d{1,2})?)\s*(?:€|eur)?", re.I
+)
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> str:
@@ -299,9 +304,11 @@ def parse_tiers(text: str, *, currency: str) -> tuple[Tier, ...]:
         raise Refused("groupbuy-error-tiers", max=TIERS_MAX)
     tiers: list[Tier] = []
     previous_end: int | None = None
-    for match in found:
+    for number, match in enumerate(found, start=1):
         units, upto = int(match[1]), match[2]
-        price = Money(Decimal(match[3].replace(",", ".")), currency)
+        price = Money(Decimal(match[4].replace(",", ".")), currency)
+        if match[3] and number != len(found):
+            raise Refused("groupbuy-error-tiers-order")  # "10+" is the last tier
         if tiers and (units <= tiers[-1].units or price.amount >= tiers[-1].price.amount):
             raise Refused("groupbuy-error-tiers-order")
         if (upto is not None and int(upto) < units) or (
@@ -619,7 +626,7 @@ async def _hold(
             quantity=quantity,
             unit_price=price or _provisional_price(group_buy, units_after),
             locale=locale,
-            until=group_buy.deadline + PAY_WITHIN if group_buy.status == "open" else now + PAY_WITHIN,
+            until=group_buy.deadline + HOLD_MARGIN if group_buy.status == "open" else now + PAY_WITHIN,
             now=now,
             checkout_id=checkout_id,
         )
