@@ -664,3 +664,16 @@ async def test_the_data_export_lists_shares_and_erasure_removes_them(
     assert rows == 0
     assert (after.units, after.participants, after.waiting) == (0, 0, 1)
     assert free == STOCK
+
+
+async def test_the_demo_shop_offers_tiers_once(demo_catalog: Database, clock: Clock) -> None:
+    async with demo_catalog.unit_of_work() as session:
+        assert await groupbuys.offer_demo(session, now=clock.now()) == 3
+        assert await groupbuys.offer_demo(session, now=clock.now()) == 0
+        offered = await groupbuys.offers(session)
+    assert len(offered) == 3
+    for offer in offered:
+        first, second, third = offer.tiers
+        assert (first.units, second.units, third.units) == (1, 5, 10)
+        assert third.price.amount == (first.price.amount * Decimal("0.8")).quantize(Decimal("0.01"))
+        assert (offer.min_units, offer.max_units) == (5, 30)
