@@ -27,6 +27,7 @@ from handlers import (
     polls,
     privacy,
     products,
+    retailers,
     reviews,
     search,
     start,
@@ -57,6 +58,7 @@ FEATURES = (
     wishlists,
     ideas,
     reviews,
+    retailers,
     products,
     search,
 )

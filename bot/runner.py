@@ -13,18 +13,20 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from telegram import Update
 
+from bot import api as bot_api
 from bot import app as bot_app
 from bot import db as bot_db
 from bot import logs
 from bot import web as bot_web
 from bot.config import SANDBOX_PROVIDER_TOKEN, Settings, sandbox_token
-from bot.sandbox import Sandbox
-from catalog import demo
+from bot.sandbox import DEMO_RETAILER_NAME, Sandbox
+from catalog import demo, retailers
 from catalog.search import Searcher
 from core.clock import Clock
 from core.db import Database
 from core.i18n import Translator
 from core.money import Money
+from core.users import Person
 from handlers.common import App
 from handlers.context import Services
 from orders import credits, fulfilment
@@ -69,6 +71,10 @@ class Runtime:
                 summary = await demo.load(session, media_dir=settings.media_dir, now=self.clock.now())
                 await groupbuys.offer_demo(session, now=self.clock.now())
                 await credits.create_voucher(session, code=DEMO_VOUCHER, amount=Money(Decimal(10), "EUR"))
+                owner = Person(id=DEMO_RETAILER_ID, first_name=DEMO_RETAILER_NAME, language_code="de")
+                await retailers.ensure_owner(
+                    session, retailer_slug=demo.RETAILER_SLUG, person=owner, now=self.clock.now()
+                )
             log.info("demo catalog: %s; voucher %s worth 10 EUR", summary, DEMO_VOUCHER)
         token = (
             settings.telegram_bot_token.get_secret_value() if settings.telegram_bot_token else sandbox_token()
@@ -89,6 +95,7 @@ class Runtime:
             | ({DEMO_RETAILER_ID} if settings.embedded and self.load_demo else frozenset()),
         )
         web_app = bot_web.create_app(services=services, media_dir=settings.media_dir)
+        bot_api.setup(web_app, services)
         if settings.embedded:
             self.sandbox = Sandbox(clock=self.clock, bot_token=token)
             self.sandbox.setup(web_app)
@@ -97,6 +104,7 @@ class Runtime:
         api_url = f"http://127.0.0.1:{self.port}" if settings.embedded else settings.telegram_api_url
         polling = settings.webhook_url is None
         self.application = bot_app.build(services, token=token, api_url=api_url, polling=polling)
+        web_app[bot_web.APPLICATION_KEY] = self.application
         secret = _webhook_secret(settings, token)
         logs.redactor.add(secret)
         if not polling:

@@ -185,14 +185,17 @@ async def by_gtin(session: Session, *, gtin: str) -> tuple[int, int] | None:
     return (row[0], row[1]) if row is not None else None
 
 
-async def by_sku(session: Session, *, sku: str) -> int | None:
-    """Find the first active product with this SKU (retailers may share one), or None."""
-    found: int | None = await session.scalar(
+async def by_sku(session: Session, *, sku: str, retailer_id: int | None = None) -> int | None:
+    """Find the first active product with this SKU (of ``retailer_id``, if given), or None."""
+    query = (
         select(Product.id)
         .where(Product.sku == sku.strip(), Product.active.is_(True))
         .order_by(Product.id)
         .limit(1)
     )
+    if retailer_id is not None:
+        query = query.where(Product.retailer_id == retailer_id)
+    found: int | None = await session.scalar(query)
     return found
 
 

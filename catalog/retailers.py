@@ -3,8 +3,14 @@
 A platform administrator (``ADMIN_USER_IDS``) creates a retailer and gets a one-time invite code for its first
 member, the owner; the owner invites staff the same way. Everything a retailer has (products, stores, orders
 of its products, group buys, deals, broadcasts, subscribers) is reached through its id, and every retailer
-action checks that the object belongs to the acting account's retailer (:func:`owns_product`,
-:func:`owns_order`). Codes and API keys are stored only as SHA-256 hashes; the plain text is shown once.
+action checks that the object belongs to the acting account's retailer: :func:`acting_for` returns the
+person's :class:`Scope` (one retailer, or every retailer for a platform administrator), and the caller asks
+it whether it covers the retailer(s) an object belongs to (:func:`owns_product` here; an order belongs to a
+retailer when all its articles do, see ``orders.states.retailer_ids``). Codes and API keys are stored only
+as SHA-256 hashes; the plain text is shown once.
+
+A person acts for at most one retailer. A platform administrator who is no member acts for the only
+retailer while there is exactly one (the demo shop), else for none, but may act on every retailer's data.
 """
 
 from __future__ import annotations
@@ -13,18 +19,27 @@ import hashlib
 import re
 import secrets
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, select, update
+from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog.models import Product, Retailer
+from core import privacy, users
 from core.db import AutoId, Base, Session, UTCDateTime
+from core.users import Person
 
 INVITE_VALID = timedelta(days=7)
 ROLES = ("owner", "staff")
+# The role of a platform administrator acting for a retailer they are no member of.
+ADMIN = "admin"
+# Who may invite staff, remove them and manage API keys.
+MANAGERS = frozenset({"owner", ADMIN})
 KEY_PREFIX = "kr_"
+CODE_PREFIX = "R-"
+SHOWN_PREFIX = 10
 
 
 class Refused(ValueError):
@@ -88,6 +103,47 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
+class Scope:
+    """Whose data a person may act on as a retailer: one retailer's, or (an administrator) everyone's."""
+
+    account: Account | None
+    admin: bool = False
+
+    @property
+    def retailer_id(self) -> int | None:
+        """Return the retailer to filter by, or None for an administrator, who sees every retailer."""
+        return None if self.admin or self.account is None else self.account.retailer_id
+
+    def covers(self, retailer_id: int | None) -> bool:
+        """Tell whether the person may act on an object of ``retailer_id``."""
+        return self.admin or (self.account is not None and retailer_id == self.account.retailer_id)
+
+    def covers_all(self, retailer_ids: Collection[int]) -> bool:
+        """Tell whether the person may act on an object of exactly these retailers (none else)."""
+        if self.admin:
+            return True
+        return self.account is not None and set(retailer_ids) == {self.account.retailer_id}
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A member of a retailer, with the name the bot knows."""
+
+    user_id: int
+    first_name: str
+    role: str
+    joined_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """An active API key as the owner sees it: its first characters and when it was made."""
+
+    prefix: str
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Invite:
     """A new one-time invite code for a retailer (shown once)."""
 
@@ -128,7 +184,7 @@ async def invite(session: Session, *, retailer_id: int, role: str, created_by: i
     retailer = await session.get(Retailer, retailer_id)
     if retailer is None:
         raise Refused("retailer-error-unknown")
-    code = f"R-{secrets.token_urlsafe(9)}"
+    code = f"{CODE_PREFIX}{secrets.token_urlsafe(9)}"
     session.add(
         RetailerInvite(
             retailer_id=retailer_id,
@@ -179,14 +235,76 @@ async def of_user(session: Session, *, user_id: int) -> Account | None:
     return Account(retailer_id=row[0], name=row[1], role=row[2]) if row is not None else None
 
 
-async def members(session: Session, *, retailer_id: int) -> list[tuple[int, str]]:
-    """Return the retailer's members as ``(user id, role)``, the owner first."""
+async def members(session: Session, *, retailer_id: int) -> list[Member]:
+    """Return the retailer's members, the owners first, then staff in the order they joined."""
     rows = await session.execute(
-        select(RetailerMember.user_id, RetailerMember.role)
+        select(RetailerMember.user_id, users.User.first_name, RetailerMember.role, RetailerMember.joined_at)
+        .join(users.User, users.User.id == RetailerMember.user_id)
         .where(RetailerMember.retailer_id == retailer_id)
-        .order_by(RetailerMember.role, RetailerMember.joined_at)
+        .order_by(RetailerMember.role, RetailerMember.joined_at, RetailerMember.user_id)
     )
-    return [(user_id, role) for user_id, role in rows]
+    return [Member(*row) for row in rows]
+
+
+async def remove(session: Session, *, retailer_id: int, user_id: int) -> None:
+    """Take a staff member off the retailer (an owner stays: a retailer always keeps its owner)."""
+    role = await session.scalar(
+        select(RetailerMember.role).where(
+            RetailerMember.retailer_id == retailer_id, RetailerMember.user_id == user_id
+        )
+    )
+    if role is None:
+        raise Refused("retailer-error-not-member")
+    if role == "owner":
+        raise Refused("retailer-error-remove-owner")
+    await session.execute(
+        delete(RetailerMember).where(
+            RetailerMember.retailer_id == retailer_id, RetailerMember.user_id == user_id
+        )
+    )
+
+
+async def acting_for(session: Session, *, user_id: int, admin: bool) -> Scope | None:
+    """Return what the person may act on as a retailer, or None when they are no retailer at all.
+
+    ``admin`` says whether the person is a platform administrator (the bot's configuration decides).
+    """
+    account = await of_user(session, user_id=user_id)
+    if account is None and admin:
+        only = (await session.execute(select(Retailer.id, Retailer.name).limit(2))).all()
+        if len(only) == 1:
+            account = Account(retailer_id=only[0][0], name=only[0][1], role=ADMIN)
+    if account is None and not admin:
+        return None
+    return Scope(account=account, admin=admin)
+
+
+async def ensure_owner(
+    session: Session, *, retailer_slug: str, person: Person, now: datetime
+) -> Account | None:
+    """Make the person the owner of the retailer unless they act for a retailer already (idempotent)."""
+    retailer = await session.scalar(select(Retailer).where(Retailer.slug == retailer_slug))
+    if retailer is None:
+        return None
+    if await users.get(session, user_id=person.id) is None:
+        await users.touch(session, person=person, now=now)
+    account = await of_user(session, user_id=person.id)
+    if account is None:
+        session.add(RetailerMember(retailer_id=retailer.id, user_id=person.id, role="owner", joined_at=now))
+        await session.flush()
+        account = Account(retailer_id=retailer.id, name=retailer.name, role="owner")
+    return account
+
+
+async def slug_of(session: Session, *, retailer_id: int) -> str | None:
+    """Return the retailer's slug (the catalog import names a retailer by it)."""
+    slug: str | None = await session.scalar(select(Retailer.slug).where(Retailer.id == retailer_id))
+    return slug
+
+
+async def count(session: Session) -> int:
+    """Return how many retailers there are."""
+    return int(await session.scalar(select(func.count()).select_from(Retailer)) or 0)
 
 
 async def owns_product(session: Session, *, retailer_id: int, product_id: int) -> bool:
@@ -195,13 +313,19 @@ async def owns_product(session: Session, *, retailer_id: int, product_id: int) -
     return owner == retailer_id
 
 
+async def of_product(session: Session, *, product_id: int) -> int | None:
+    """Return the retailer a product belongs to, or None for an unknown product."""
+    owner: int | None = await session.scalar(select(Product.retailer_id).where(Product.id == product_id))
+    return owner
+
+
 async def create_api_key(session: Session, *, retailer_id: int, created_by: int | None, now: datetime) -> str:
     """Return a new API key for the retailer (shown once; only its hash is stored)."""
     key = f"{KEY_PREFIX}{secrets.token_urlsafe(24)}"
     session.add(
         RetailerApiKey(
             retailer_id=retailer_id,
-            prefix=key[:10],
+            prefix=key[:SHOWN_PREFIX],
             key_hash=_hash(key),
             created_by=created_by,
             created_at=now,
@@ -223,11 +347,30 @@ async def by_api_key(session: Session, *, key: str) -> Account | None:
     return Account(retailer_id=row[0], name=row[1], role="api") if row is not None else None
 
 
-async def revoke_api_keys(session: Session, *, retailer_id: int, now: datetime) -> int:
-    """Revoke every key of the retailer; return how many."""
-    result = await session.execute(
-        update(RetailerApiKey)
+async def api_keys(session: Session, *, retailer_id: int) -> list[ApiKey]:
+    """Return the retailer's active keys (their first characters), oldest first."""
+    rows = await session.execute(
+        select(RetailerApiKey.prefix, RetailerApiKey.created_at)
         .where(RetailerApiKey.retailer_id == retailer_id, RetailerApiKey.revoked_at.is_(None))
-        .values(revoked_at=now)
+        .order_by(RetailerApiKey.created_at, RetailerApiKey.id)
     )
+    return [ApiKey(prefix=prefix, created_at=created_at) for prefix, created_at in rows]
+
+
+async def revoke_api_keys(
+    session: Session, *, retailer_id: int, now: datetime, prefix: str | None = None
+) -> int:
+    """Revoke the retailer's keys (only those starting with ``prefix``, if given); return how many."""
+    query = update(RetailerApiKey).where(
+        RetailerApiKey.retailer_id == retailer_id, RetailerApiKey.revoked_at.is_(None)
+    )
+    if prefix is not None:
+        query = query.where(RetailerApiKey.prefix == prefix.strip()[:SHOWN_PREFIX])
+    result = await session.execute(query.values(revoked_at=now))
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@privacy.section("retailer")
+async def _export(session: Session, user_id: int) -> dict[str, str] | None:
+    account = await of_user(session, user_id=user_id)
+    return None if account is None else {"retailer": account.name, "role": account.role}

@@ -8,6 +8,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, User
 from telegram.ext import Application, ExtBot, JobQueue, filters
 
+from catalog import retailers
+from catalog.retailers import Account, Scope
 from core.chats import ChatInfo
 from core.i18n import Arg, Translator
 from core.users import Person
@@ -66,15 +68,32 @@ async def opened(
     if private_only is not None and not is_private(update):
         await message.reply_text(context.t(private_only))
         return None
-    if retailers_only is not None and not is_retailer(context, user.id):
+    if retailers_only is not None and not await is_retailer(context, user.id):
         await message.reply_text(context.t(retailers_only))
         return None
     return message, user
 
 
-def is_retailer(context: BotContext, user_id: int) -> bool:
-    """Tell whether the user is one of the configured retailers (who moderate and manage)."""
+async def is_retailer(context: BotContext, user_id: int) -> bool:
+    """Tell whether the user acts for a retailer (a member of one, or a platform administrator)."""
+    return await retailer_scope(context, user_id) is not None
+
+
+def is_admin(context: BotContext, user_id: int) -> bool:
+    """Tell whether the user is a platform administrator (``ADMIN_USER_IDS``)."""
     return user_id in context.services.admin_user_ids
+
+
+async def retailer_scope(context: BotContext, user_id: int) -> Scope | None:
+    """Return whose data the user may act on as a retailer, or None when they are no retailer."""
+    async with context.uow() as session:
+        return await retailers.acting_for(session, user_id=user_id, admin=is_admin(context, user_id))
+
+
+async def retailer_of(context: BotContext, user_id: int) -> Account | None:
+    """Return the retailer the user acts for (for an administrator who is no member: the only retailer)."""
+    scope = await retailer_scope(context, user_id)
+    return None if scope is None else scope.account
 
 
 def is_private(update: Update) -> bool:

@@ -16,14 +16,14 @@ from telegram import Bot, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
-from catalog import products
+from catalog import products, retailers
 from catalog.query import parse
 from core import users
 from core.i18n import Html, Translator, format_datetime, format_duration, format_money
 from core.money import Money
 from core.users import DEFAULT_TIME_ZONE
 from handlers import checkout as checkout_handlers
-from handlers.common import App, is_private, is_retailer, keyboard, opened
+from handlers.common import App, is_private, keyboard, opened, retailer_scope
 from handlers.context import BotContext, Services
 from handlers.render import colours
 from social import groupbuys
@@ -303,14 +303,17 @@ async def open_group_buy(update: Update, context: BotContext) -> None:
     assert query is not None and context.matches and isinstance(query.message, Message)
     product_id, days = int(context.matches[0].group(1)), int(context.matches[0].group(2))
     chat_id = query.message.chat.id
+    scope = await retailer_scope(context, query.from_user.id)
     try:
         async with context.uow() as session:
+            # Only the product's own retailer opens a group buy in a group it is no member of.
+            owner = await retailers.of_product(session, product_id=product_id)
             progress = await groupbuys.open(
                 session,
                 product_id=product_id,
                 chat_id=chat_id,
                 opened_by=query.from_user.id,
-                by_retailer=is_retailer(context, query.from_user.id),
+                by_retailer=scope is not None and scope.covers(owner),
                 days=days,
                 locale=context.locale,
                 now=context.now,
@@ -600,17 +603,20 @@ def _read_tiers_command(args: list[str]) -> tuple[str, str, int | None, int | No
 
 
 async def tiers_command(update: Update, context: BotContext) -> None:
-    """/tiers SKU TIERS [min N] [max M]: a retailer offers group-buy prices for a product."""
-    if (where := await opened(update, context, retailers_only="order-admin-only")) is None:
+    """/tiers SKU TIERS [min N] [max M]: a retailer offers group-buy prices for one of its products."""
+    if (where := await opened(update, context)) is None:
         return
     message, user = where
+    if (scope := await retailer_scope(context, user.id)) is None:
+        await message.reply_text(context.t("order-admin-only"))
+        return
     sku, tiers_text, min_units, max_units = _read_tiers_command(context.args or [])
     if not sku or not tiers_text.strip():
         await message.reply_text(context.t("groupbuy-tiers-usage"))
         return
     try:
         async with context.uow() as session:
-            product_id = await products.by_sku(session, sku=sku)
+            product_id = await products.by_sku(session, sku=sku, retailer_id=scope.retailer_id)
             card = (
                 await products.card(session, product_id=product_id, locale=context.locale)
                 if product_id
@@ -666,12 +672,15 @@ def _summary_line(context: BotContext, progress: groupbuys.Progress) -> Html:
 
 
 async def retailer_list(update: Update, context: BotContext) -> None:
-    """/groupbuys for retailers: the newest group buys with their state, each with its participants."""
-    if (where := await opened(update, context, retailers_only="order-admin-only")) is None:
+    """/groupbuys for retailers: their newest group buys with their state, each with its participants."""
+    if (where := await opened(update, context)) is None:
         return
-    message, _ = where
+    message, user = where
+    if (scope := await retailer_scope(context, user.id)) is None:
+        await message.reply_text(context.t("order-admin-only"))
+        return
     async with context.uow() as session:
-        found = await groupbuys.listing(session)
+        found = await groupbuys.listing(session, retailer_id=scope.retailer_id)
     if not found:
         await message.reply_text(context.t("groupbuys-none"))
         return
@@ -705,13 +714,16 @@ async def retailer_detail(update: Update, context: BotContext) -> None:
     """Show a retailer one group buy with every participant and where their share stands."""
     query = update.callback_query
     assert query is not None and context.matches and query.message is not None
-    if not is_retailer(context, query.from_user.id):
+    scope = await retailer_scope(context, query.from_user.id)
+    if scope is None:
         await query.answer(context.t("order-admin-only"), show_alert=True)
         return
     group_buy_id = int(context.matches[0].group(1))
     async with context.uow() as session:
         try:
             progress = await groupbuys.progress(session, group_buy_id=group_buy_id)
+            if not scope.covers(await retailers.of_product(session, product_id=progress.product_id)):
+                raise Refused("groupbuy-error-unknown")
         except Refused as refused:
             await query.answer(_refusal(context, refused), show_alert=True)
             return

@@ -19,7 +19,7 @@ from catalog import products
 from core import users
 from core.i18n import Html, format_money
 from core.money import Money
-from handlers.common import App, is_private, opened
+from handlers.common import App, is_private, opened, retailer_scope
 from handlers.context import BotContext
 from social import ideas
 from social.errors import Refused
@@ -150,20 +150,25 @@ async def top(update: Update, context: BotContext) -> None:
 
 
 async def adopt(update: Update, context: BotContext) -> None:
-    """Turn an idea into a product (`/adopt <idea> <product id or SKU>`) and tell the author privately."""
-    where = await opened(
-        update, context, private_only="ideas-top-private-only", retailers_only="ideas-retailers-only"
-    )
+    """Turn an idea into a product of ours (`/adopt <idea> <product id or SKU>`) and tell the author."""
+    where = await opened(update, context, private_only="ideas-top-private-only")
     if where is None:
         return
     message, user = where
+    if (scope := await retailer_scope(context, user.id)) is None:
+        await message.reply_text(context.t("ideas-retailers-only"))
+        return
     args = context.args or []
     if len(args) != 2 or not args[0].isdigit():
         await message.reply_text(context.t("idea-adopt-usage"))
         return
     try:
         async with context.uow() as session:
-            product_id = int(args[1]) if args[1].isdigit() else await products.by_sku(session, sku=args[1])
+            product_id = (
+                int(args[1])
+                if args[1].isdigit()
+                else await products.by_sku(session, sku=args[1], retailer_id=scope.retailer_id)
+            )
             if product_id is None:
                 await message.reply_text(context.t("idea-adopt-unknown-sku", sku=args[1]))
                 return
@@ -174,6 +179,7 @@ async def adopt(update: Update, context: BotContext) -> None:
                 retailer_user_id=user.id,
                 reward=ADOPTION_REWARD,
                 now=context.now,
+                retailer_id=scope.retailer_id,
             )
             author = await users.get(session, user_id=adoption.author_id)
     except Refused as refused:

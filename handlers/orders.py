@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import datetime
 
-from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from catalog import products
 from core.db import Session
-from core.i18n import Html, format_datetime, format_time
+from core.i18n import Html, format_datetime, format_money, format_time
 from core.users import DEFAULT_TIME_ZONE as SHOP_TIME_ZONE
 from handlers import groupbuys as groupbuy_handlers
-from handlers.common import App, RepliesTo, is_retailer, opened
-from handlers.context import SERVICES_KEY, BotContext
+from handlers.common import App, RepliesTo, opened, retailer_scope
+from handlers.context import SERVICES_KEY, BotContext, Services
 from handlers.render import money, order_summary
 from orders import checkout, fulfilment, states
 from orders.carriers import SIMULATED, SimulatedCarrier
 from orders.states import Refused
 from social import groupbuys, referrals
 
+log = logging.getLogger(__name__)
+
 NUMBER = re.compile(r"KR-\d{6,}", re.IGNORECASE)
+# The retailer's buttons: the step each one takes the order to.
+STEPS = {"pack": "packed", "ship": "shipped", "ready": "ready_for_pickup", "refund": "refunded"}
 
 
 async def list_orders(update: Update, context: BotContext) -> None:
@@ -223,15 +229,21 @@ async def manage(update: Update, context: BotContext) -> None:
     """/order KR-000123: show an order to a retailer with the next steps as buttons."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not is_retailer(context, user.id):
+    scope = await retailer_scope(context, user.id)
+    if scope is None:
         await message.reply_text(context.t("order-admin-only"))
         return
     number = NUMBER.search(" ".join(context.args or []))
+    if number is None:
+        await message.reply_text(context.t("order-admin-usage"))
+        return
     async with context.uow() as session:
-        order = await states.by_number(session, number=number.group(0)) if number else None
+        order = await states.by_number(session, number=number.group(0))
+        if order is not None and not scope.covers_all(await states.retailer_ids(session, order_id=order.id)):
+            order = None  # another retailer's order is as unknown as one that does not exist
         store = await products.store(session, store_id=order.store_id) if order and order.store_id else None
     if order is None:
-        await message.reply_text(context.t("order-admin-usage"))
+        await message.reply_text(context.t("order-unknown"))
         return
     await message.reply_text(
         order_summary(context, order, store), reply_markup=_admin_buttons(context, order)
@@ -261,28 +273,23 @@ async def advance(update: Update, context: BotContext) -> None:
     """Move an order to its next step for a retailer and tell the customer."""
     query = update.callback_query
     assert query is not None and context.matches
-    if not is_retailer(context, query.from_user.id):
+    scope = await retailer_scope(context, query.from_user.id)
+    if scope is None:
         await query.answer(context.t("order-admin-only"), show_alert=True)
         return
     action, order_id = context.matches[0].group(1), int(context.matches[0].group(2))
-    actor = f"retailer:{query.from_user.id}"
     try:
         async with context.uow() as session:
-            if action == "pack":
-                order = await states.advance(
-                    session, order_id=order_id, to="packed", now=context.now, actor=actor
-                )
-                await _tell(
-                    context,
-                    order,
-                    context.services.translator.t(order.locale, "order-packed", number=order.number),
-                )
-            elif action == "ship":
-                order = await _ship(context, session, order_id, actor)
-            elif action == "ready":
-                order = await _ready(context, session, order_id, actor)
-            else:
-                order = await _refund(context, session, order_id, actor)
+            if not scope.covers_all(await states.retailer_ids(session, order_id=order_id)):
+                raise Refused("order-unknown")
+            order = await step(
+                session,
+                bot=context.bot,
+                services=context.services,
+                order_id=order_id,
+                to=STEPS[action],
+                actor=f"retailer:{query.from_user.id}",
+            )
     except Refused as refused:
         await query.answer(context.t(refused.reason_key, **refused.args_), show_alert=True)
         return
@@ -293,29 +300,74 @@ async def advance(update: Update, context: BotContext) -> None:
     )
 
 
-async def _ship(context: BotContext, session: Session, order_id: int, actor: str) -> states.OrderView:
-    tracking = f"SIM{order_id:010d}"
+async def step(
+    session: Session,
+    *,
+    bot: Bot,
+    services: Services,
+    order_id: int,
+    to: str,
+    actor: str,
+    tracking_number: str | None = None,
+    carrier: str = SIMULATED,
+) -> states.OrderView:
+    """Move an order to ``to`` (a value of :data:`STEPS`) as a retailer does and tell the customer.
+
+    Shipping takes ``tracking_number`` from ``carrier`` (made up for the simulated carrier when not given).
+    Raises ``Refused`` (e.g. ``IllegalTransition``) with nothing changed. The chat's buttons and the
+    retailer API both come here, so the customer hears the same in either case.
+    """
+    if to == "packed":
+        order = await states.advance(
+            session, order_id=order_id, to="packed", now=services.clock.now(), actor=actor
+        )
+        await _tell(bot, order, services.translator.t(order.locale, "order-packed", number=order.number))
+        return order
+    if to == "shipped":
+        return await _ship(bot, services, session, order_id, actor, tracking_number, carrier)
+    if to == "ready_for_pickup":
+        return await _ready(bot, services, session, order_id, actor)
+    if to == "refunded":
+        return await _refund(bot, services, session, order_id, actor)
+    raise ValueError(f"no retailer step to {to}")
+
+
+async def _ship(
+    bot: Bot,
+    services: Services,
+    session: Session,
+    order_id: int,
+    actor: str,
+    tracking_number: str | None,
+    carrier_name: str,
+) -> states.OrderView:
+    now = services.clock.now()
+    tracking = tracking_number or f"SIM{order_id:010d}"
     await fulfilment.ship(
-        session, order_id=order_id, carrier=SIMULATED, tracking_number=tracking, now=context.now, actor=actor
+        session, order_id=order_id, carrier=carrier_name, tracking_number=tracking, now=now, actor=actor
     )
     order = await states.get(session, order_id=order_id)
     assert order is not None
-    carrier = context.services.carriers.carrier_for(SIMULATED)
+    carrier = services.carriers.carrier_for(carrier_name)
     if isinstance(carrier, SimulatedCarrier):
-        carrier.register(tracking, context.now, (order.shipping_address or {}).get("city") or "")
+        carrier.register(tracking, now, (order.shipping_address or {}).get("city") or "")
     await _tell(
-        context,
+        bot,
         order,
-        context.services.translator.t(order.locale, "order-shipped", number=order.number, tracking=tracking),
+        services.translator.t(order.locale, "order-shipped", number=order.number, tracking=tracking),
     )
     return order
 
 
-async def _ready(context: BotContext, session: Session, order_id: int, actor: str) -> states.OrderView:
-    ready = await fulfilment.ready_for_pickup(session, order_id=order_id, now=context.now, actor=actor)
+async def _ready(
+    bot: Bot, services: Services, session: Session, order_id: int, actor: str
+) -> states.OrderView:
+    ready = await fulfilment.ready_for_pickup(
+        session, order_id=order_id, now=services.clock.now(), actor=actor
+    )
     order = await states.get(session, order_id=order_id)
     assert order is not None
-    caption = context.services.translator.t(
+    caption = services.translator.t(
         order.locale,
         "pickup-ready",
         number=order.number,
@@ -324,36 +376,47 @@ async def _ready(context: BotContext, session: Session, order_id: int, actor: st
         code=ready.code,
         deadline=format_datetime(ready.deadline, order.locale, time_zone=SHOP_TIME_ZONE, style="short"),
     )
-    await context.bot.send_photo(order.chat_id, fulfilment.pickup_qr(ready.code), caption=caption)
+    try:
+        await bot.send_photo(order.chat_id, fulfilment.pickup_qr(ready.code), caption=caption)
+    except Forbidden as error:
+        log.info("could not tell the customer of %s that it is ready: %s", order.number, error)
     return order
 
 
-async def _refund(context: BotContext, session: Session, order_id: int, actor: str) -> states.OrderView:
-    refund = await checkout.refund(session, order_id=order_id, now=context.now, actor=actor)
+async def _refund(
+    bot: Bot, services: Services, session: Session, order_id: int, actor: str
+) -> states.OrderView:
+    now = services.clock.now()
+    refund = await checkout.refund(session, order_id=order_id, now=now, actor=actor)
     # A referral reward earned with this order is booked back from both sides.
-    await referrals.take_back(session, order_id=order_id, now=context.now)
+    await referrals.take_back(session, order_id=order_id, now=now)
     if refund.by_bot and refund.user_id is not None:
-        await context.bot.refund_star_payment(refund.user_id, refund.telegram_payment_charge_id)
+        await bot.refund_star_payment(refund.user_id, refund.telegram_payment_charge_id)
     order = await states.get(session, order_id=order_id)
     assert order is not None
-    amount = money(context, refund.amount.amount, refund.amount.currency)
+    amount = format_money(refund.amount.amount, refund.amount.currency, order.locale)
     await _tell(
-        context,
+        bot,
         order,
-        context.services.translator.t(order.locale, "order-refunded", number=order.number, amount=amount),
+        services.translator.t(order.locale, "order-refunded", number=order.number, amount=amount),
     )
     return order
 
 
-async def _tell(context: BotContext, order: states.OrderView, text: str) -> None:
-    await context.bot.send_message(order.chat_id, text)
+async def _tell(bot: Bot, order: states.OrderView, text: str) -> None:
+    # A customer who blocked the bot cannot be told; the order moves on all the same.
+    try:
+        await bot.send_message(order.chat_id, text)
+    except Forbidden as error:
+        log.info("could not tell the customer of %s: %s", order.number, error)
 
 
 async def collected(update: Update, context: BotContext) -> None:
     """/pickup KR-000123 CODE: a store hands over a click & collect order."""
     message, user = update.effective_message, update.effective_user
     assert message is not None and user is not None
-    if not is_retailer(context, user.id):
+    scope = await retailer_scope(context, user.id)
+    if scope is None:
         await message.reply_text(context.t("order-admin-only"))
         return
     words = context.args or []
@@ -364,6 +427,8 @@ async def collected(update: Update, context: BotContext) -> None:
             order = await states.by_number(session, number=number.group(0)) if number else None
             if order is None:
                 raise Refused("order-admin-usage")
+            if not scope.covers_all(await states.retailer_ids(session, order_id=order.id)):
+                raise Refused("order-unknown")
             await fulfilment.picked_up(
                 session, order_id=order.id, code=code, now=context.now, actor=f"retailer:{user.id}"
             )

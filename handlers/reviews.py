@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from core.i18n import Html
-from handlers.common import App, is_retailer, opened
+from handlers.common import App, opened, retailer_scope
 from handlers.context import BotContext
 from social import reviews
 from social.errors import Refused
@@ -136,15 +136,16 @@ async def report(update: Update, context: BotContext) -> None:
 
 
 async def queue(update: Update, context: BotContext) -> None:
-    """Show retailers the reported reviews that are still visible (/reviews)."""
-    where = await opened(
-        update, context, private_only="reviews-queue-private-only", retailers_only="reviews-retailers-only"
-    )
+    """Show a retailer the reported reviews of its orders that are still visible (/reviews)."""
+    where = await opened(update, context, private_only="reviews-queue-private-only")
     if where is None:
         return
-    message, _ = where
+    message, user = where
+    if (scope := await retailer_scope(context, user.id)) is None:
+        await message.reply_text(context.t("reviews-retailers-only"))
+        return
     async with context.uow() as session:
-        listed = await reviews.reported(session, limit=QUEUE_LIMIT)
+        listed = await reviews.reported(session, limit=QUEUE_LIMIT, retailer_id=scope.retailer_id)
     text, markup = _queue_view(context, listed)
     await message.reply_text(text, reply_markup=markup)
 
@@ -153,18 +154,19 @@ async def hide(update: Update, context: BotContext) -> None:
     """Hide the reported review from every card and show the rest of the queue."""
     query = update.callback_query
     assert query is not None and context.matches
-    if not is_retailer(context, query.from_user.id):
+    scope = await retailer_scope(context, query.from_user.id)
+    if scope is None:
         await query.answer(context.t("reviews-retailers-only"), show_alert=True)
         return
+    review_id = int(context.matches[0].group(1))
     try:
         async with context.uow() as session:
+            if not scope.covers_all(await reviews.retailer_ids(session, review_id=review_id)):
+                raise Refused("review-error-unknown")
             new = await reviews.hide(
-                session,
-                review_id=int(context.matches[0].group(1)),
-                by=f"retailer:{query.from_user.id}",
-                now=context.now,
+                session, review_id=review_id, by=f"retailer:{query.from_user.id}", now=context.now
             )
-            listed = await reviews.reported(session, limit=QUEUE_LIMIT)
+            listed = await reviews.reported(session, limit=QUEUE_LIMIT, retailer_id=scope.retailer_id)
     except Refused as refused:
         await query.answer(context.t(refused.reason_key, **refused.args_), show_alert=True)
         return

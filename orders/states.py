@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 
+from catalog.models import Product, Store
 from core import privacy
 from core.db import Session
 from core.money import Money
@@ -235,6 +236,55 @@ async def history(session: Session, *, order_id: int) -> list[EventView]:
         select(OrderEvent).where(OrderEvent.order_id == order_id).order_by(OrderEvent.at, OrderEvent.id)
     )
     return [EventView(status=row.status, note=row.note, actor=row.actor, at=row.at) for row in rows]
+
+
+async def retailer_ids(session: Session, *, order_id: int) -> set[int]:
+    """Return the retailers an order belongs to: those of its articles and of its pickup store.
+
+    A retailer manages an order only when it is the order's one retailer (see ``catalog.retailers.Scope``).
+    """
+    products = await session.scalars(
+        select(Product.retailer_id)
+        .join(OrderLine, OrderLine.product_id == Product.id)
+        .where(OrderLine.order_id == order_id)
+        .distinct()
+    )
+    stores = await session.scalars(
+        select(Store.retailer_id).join(Order, Order.store_id == Store.id).where(Order.id == order_id)
+    )
+    return {*products, *stores}
+
+
+def owned_by(retailer_id: int) -> ColumnElement[bool]:
+    """Return a condition on ``Order`` that holds for the orders of ``retailer_id`` alone."""
+    lines = (
+        select(OrderLine.id)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == Order.id)
+    )
+    foreign_store = select(Store.id).where(Store.id == Order.store_id, Store.retailer_id != retailer_id)
+    return (
+        exists(lines.where(Product.retailer_id == retailer_id))
+        & ~exists(lines.where(Product.retailer_id != retailer_id))
+        & ~exists(foreign_store)
+    )
+
+
+async def of_retailer(
+    session: Session,
+    *,
+    retailer_id: int,
+    statuses: frozenset[str] | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[OrderView]:
+    """Return the retailer's orders, newest first (older than ``before_id``, if given)."""
+    query = select(Order).where(owned_by(retailer_id)).order_by(Order.id.desc()).limit(limit)
+    if statuses is not None:
+        query = query.where(Order.status.in_(statuses))
+    if before_id is not None:
+        query = query.where(Order.id < before_id)
+    return await views(session, list(await session.scalars(query)))
 
 
 def _money(value: Money) -> dict[str, str]:

@@ -1000,9 +1000,14 @@ async def of_user(session: Session, *, user_id: int, limit: int = 10) -> list[Su
     return summaries
 
 
-async def listing(session: Session, *, limit: int = 20) -> list[Summary]:
-    """Return the newest group buys for retailers, with their outcome."""
-    ids = list(await session.scalars(select(GroupBuy.id).order_by(GroupBuy.id.desc()).limit(limit)))
+async def listing(session: Session, *, limit: int = 20, retailer_id: int | None = None) -> list[Summary]:
+    """Return the newest group buys (of ``retailer_id``'s products, if given) with their outcome."""
+    query = select(GroupBuy.id).order_by(GroupBuy.id.desc()).limit(limit)
+    if retailer_id is not None:
+        query = query.join(Product, Product.id == GroupBuy.product_id).where(
+            Product.retailer_id == retailer_id
+        )
+    ids = list(await session.scalars(query))
     return [Summary(progress=item) for item in await _progress(session, ids)]
 
 

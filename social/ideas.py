@@ -242,14 +242,24 @@ async def comment(
 
 
 async def adopt(
-    session: Session, *, idea_id: int, product_id: int, retailer_user_id: int, reward: Money, now: datetime
+    session: Session,
+    *,
+    idea_id: int,
+    product_id: int,
+    retailer_user_id: int,
+    reward: Money,
+    now: datetime,
+    retailer_id: int | None = None,
 ) -> Adoption:
-    """Turn an idea into a product marked community-designed and credit its author, once."""
+    """Turn an idea into a product marked community-designed and credit its author, once.
+
+    With ``retailer_id`` the product must be that retailer's (a retailer adopts into its own catalog).
+    """
     idea = await session.get(Idea, idea_id)
     if idea is None:
         raise Refused("idea-error-unknown")
     product = await session.get(Product, product_id)
-    if product is None:
+    if product is None or (retailer_id is not None and product.retailer_id != retailer_id):
         raise Refused("idea-error-unknown-product")
     adopted = await session.execute(
         update(Idea)

@@ -24,8 +24,9 @@ from core import privacy
 from core.chats import ACTIVE_STATUSES, Membership
 from core.db import AutoId, Base, Session, UTCDateTime, upsert
 from core.users import User
+from orders import states
 from orders.fulfilment import Review
-from orders.models import OrderLine
+from orders.models import Order, OrderLine
 from social.errors import Refused
 
 REASON_MAX = 200
@@ -157,16 +158,22 @@ async def hide(session: Session, *, review_id: int, by: str, now: datetime) -> b
     )
 
 
-async def reported(session: Session, *, limit: int = 20) -> list[ReportedReview]:
-    """Return the visible reviews that were reported, most reported first."""
+async def reported(
+    session: Session, *, limit: int = 20, retailer_id: int | None = None
+) -> list[ReportedReview]:
+    """Return the visible reviews that were reported, most reported first (of ``retailer_id``'s orders)."""
     reports = func.count(ReviewReport.id)
-    rows = await session.execute(
+    query = (
         select(ReviewReport.review_id, reports)
         .where(~exists().where(HiddenReview.review_id == ReviewReport.review_id))
         .group_by(ReviewReport.review_id)
         .order_by(reports.desc(), ReviewReport.review_id)
         .limit(limit)
     )
+    if retailer_id is not None:
+        owned = select(Review.id).join(Order, Order.id == Review.order_id).where(states.owned_by(retailer_id))
+        query = query.where(ReviewReport.review_id.in_(owned))
+    rows = await session.execute(query)
     counts = {review_id: count for review_id, count in rows}
     reasons: dict[int, list[str]] = {}
     for review_id, reason in await session.execute(
@@ -179,6 +186,14 @@ async def reported(session: Session, *, limit: int = 20) -> list[ReportedReview]
     return [
         ReportedReview(reviews[review_id], count, reasons[review_id]) for review_id, count in counts.items()
     ]
+
+
+async def retailer_ids(session: Session, *, review_id: int) -> set[int]:
+    """Return the retailers the reviewed order belongs to (who may hide the review)."""
+    order_id = await session.scalar(select(Review.order_id).where(Review.id == review_id))
+    if order_id is None:
+        raise Refused("review-error-unknown")
+    return await states.retailer_ids(session, order_id=order_id)
 
 
 async def _visible(session: Session, product_id: int) -> list[ProductReview]:
