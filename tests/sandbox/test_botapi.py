@@ -176,7 +176,8 @@ async def test_only_an_administrator_bot_pins_in_a_group(bot: Bot, sb: SandboxCl
         await bot.pin_chat_message(group["id"], progress.message_id)
     await sb.set_member(group["id"], BOT_ID, "administrator", from_id=ALICE)
     assert await bot.pin_chat_message(group["id"], progress.message_id)
-    assert [m["message_id"] for m in await sb.messages(group["id"]) if m.get("pinned")] == [progress.message_id]
+    pinned = [message["message_id"] for message in await sb.messages(group["id"]) if message.get("pinned")]
+    assert pinned == [progress.message_id]
 
 
 async def test_sending_to_unknown_chats_and_users_without_a_chat(bot: Bot) -> None:
