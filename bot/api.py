@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
 # The API modules, in the order their routes are added; each adds itself here with one line.
-MODULES: tuple[str, ...] = ("bot.api_catalog",)
+MODULES: tuple[str, ...] = ("bot.api_catalog", "bot.api_deals", "bot.api_broadcasts")
 OPENAPI_KEY = web.AppKey("openapi", dict[str, Any])
 
 T = TypeVar("T")

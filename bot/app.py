@@ -13,10 +13,12 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
 
-from bot import jobs
+from bot import broadcasting, jobs
 from handlers import (
+    broadcasts,
     cart,
     checkout,
+    deals,
     errors,
     fallback,
     groupbuys,
@@ -59,10 +61,13 @@ FEATURES = (
     ideas,
     reviews,
     retailers,
+    deals,
+    broadcasts,
     products,
     search,
 )
 DUE_WORK_KEY = "due_work"
+DELIVERY_KEY = "broadcast_delivery"
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -95,7 +100,14 @@ class PerChatUpdateProcessor(BaseUpdateProcessor):
         """Nothing to tear down."""
 
 
-def build(services: Services, *, token: str, api_url: str, polling: bool) -> App:
+def build(
+    services: Services,
+    *,
+    token: str,
+    api_url: str,
+    polling: bool,
+    broadcast_limits: broadcasting.Limits | None = None,
+) -> App:
     """Build the application that talks to the Bot API at ``api_url`` (Telegram's or the sandbox)."""
     builder = (
         ApplicationBuilder()
@@ -112,6 +124,12 @@ def build(services: Services, *, token: str, api_url: str, polling: bool) -> App
     application: App = builder.build()  # type: ignore[assignment]
     application.bot_data[SERVICES_KEY] = services
     application.bot_data[DUE_WORK_KEY] = jobs.DueWork(services, application.bot)
+    # Broadcasts go through their own Bot and rate limiter (see bot.broadcasting).
+    delivery = broadcasting.Deliverer(
+        services, token=token, api_url=api_url, limits=broadcast_limits or broadcasting.Limits()
+    )
+    application.bot_data[DELIVERY_KEY] = delivery
+    application.bot_data[broadcasts.WAKE_KEY] = delivery.wake
     updates.register(application)
     for feature in FEATURES:
         feature.register(application)
@@ -141,6 +159,14 @@ async def started(application: App) -> None:
     application.job_queue.run_repeating(
         polls.close_due, interval=polls.CLOSE_CHECK_SECONDS, first=1.0, name="poll-close"
     )
+    delivery(application).start(application)
+
+
+def delivery(application: App) -> broadcasting.Deliverer:
+    """Return the application's broadcast delivery."""
+    deliverer = application.bot_data[DELIVERY_KEY]
+    assert isinstance(deliverer, broadcasting.Deliverer)
+    return deliverer
 
 
 def due_work(application: App) -> jobs.DueWork:

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
     media_dir: Path = Path("var/media")
     log_level: str = "INFO"
+    # Broadcasts: Telegram's limits by default; up to 1000/s with BROADCAST_PAID (paid broadcasts, in Stars).
+    broadcast_rate_per_second: float = Field(default=30.0, gt=0)
+    broadcast_per_chat_per_second: float = Field(default=1.0, gt=0)
+    broadcast_group_per_minute: float = Field(default=20.0, gt=0)
+    broadcast_paid: bool = False
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -16,6 +16,11 @@ import core.chats
 import core.tasks
 import core.updates
 import core.users
+import deals.broadcasts
+import deals.deliveries
+import deals.offers
+import deals.outbox
+import deals.subscriptions
 import orders.fulfilment
 import orders.models
 import social.groupbuys
@@ -47,6 +52,11 @@ MODEL_MODULES = (
     social.ideas,
     social.groupbuys,
     social.referrals,
+    deals.broadcasts,
+    deals.outbox,
+    deals.subscriptions,
+    deals.offers,
+    deals.deliveries,
 )
 MIGRATIONS = Path(__file__).with_name("migrations")
 

@@ -11,16 +11,21 @@ import asyncio
 import logging
 import traceback
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden
 
-from catalog import searches
+from bot import broadcasting
+from catalog import products, searches
 from core import tasks, updates, users
 from core.db import Session
 from core.i18n import format_money
+from deals import broadcasts, deliveries, offers, subscriptions
+from deals.errors import Refused as DealRefused
+from handlers import deals as deal_handlers
 from handlers import groupbuys as groupbuy_handlers
 from handlers import groups as group_handlers
 from handlers import style as style_handlers
@@ -44,6 +49,13 @@ WISHLIST_ALERTS_EVERY = timedelta(hours=1)
 DEFERRED = "deferred-message"
 DELIVERED_NOTICE = "tracking-delivered"
 QUIET_ENDS = time(8, 0)
+DEALS_ROUND = "deals-round"
+DEALS_ROUND_EVERY = timedelta(minutes=15)
+# When a round could not send everything (its batch was full), the next one comes this soon.
+DEALS_MORE_SOON = timedelta(minutes=1)
+# A round at once, for price drops the wishlist alerts just queued.
+DEALS_SOON = "deals-soon"
+PRICE_DROPS = frozenset({wishlists.PRICE_DROP, wishlists.PRICE_DROP_GIFT})
 
 Runner = Callable[[Session, Services, Bot, tasks.Task], Awaitable[datetime | None]]
 
@@ -104,12 +116,13 @@ async def track_parcels(session: Session, services: Services, bot: Bot, task: ta
                 [[InlineKeyboardButton(label, callback_data=f"win:{notice.order_id}")]]
             )
         text = notice_text(services.translator, notice)
-        if fulfilment.is_quiet(now, notice.time_zone) and not notice.urgent:
+        quiet = await _quiet_hours(session, notice.chat_id)
+        if quiet.contains(now, notice.time_zone) and not notice.urgent:
             await tasks.schedule(
                 session,
                 kind=DEFERRED,
                 key=f"{notice.order_id}:{notice.key}",
-                due_at=_morning_after(now, notice.time_zone),
+                due_at=_morning_after(now, notice.time_zone, quiet.ends or QUIET_ENDS),
                 payload={"chat_id": notice.chat_id, "text": text},
             )
             continue
@@ -117,6 +130,13 @@ async def track_parcels(session: Session, services: Services, bot: Bot, task: ta
         if notice.key == DELIVERED_NOTICE:
             await _reward_referral(session, services, bot, notice.order_id)
     return now + TRACKING_EVERY
+
+
+async def _quiet_hours(session: Session, chat_id: int) -> subscriptions.QuietHours:
+    """Return the quiet hours a customer chose (a private chat's id is its user's), else 22 to 8."""
+    if chat_id > 0:
+        return await subscriptions.quiet_hours(session, user_id=chat_id)
+    return subscriptions.QuietHours(*subscriptions.DEFAULT_QUIET)
 
 
 async def pickup_reminder(
@@ -171,16 +191,73 @@ async def _reward_referral(session: Session, services: Services, bot: Bot, order
 async def wishlist_alerts(
     session: Session, services: Services, bot: Bot, task: tasks.Task
 ) -> datetime | None:
-    """Tell owners and gift givers once about each price drop and each return to stock."""
+    """Tell owners and gift givers once about each return to stock; queue each price drop for the deals round.
+
+    A price drop goes out as one message with its price chart, through the deals round: at most once per
+    person and drop (a drop a deal made is that deal's message), never in quiet hours.
+    """
     now = services.clock.now()
     translator = services.translator
+    drops: list[deliveries.Drop] = []
     for alert in await wishlists.alerts_due(session, now=now):
+        if alert.key in PRICE_DROPS:
+            drops.append(
+                deliveries.Drop(
+                    user_id=alert.chat_id,
+                    product_id=int(alert.args["product_id"]),
+                    price_change_id=int(alert.args["change_id"]),
+                    gift=alert.key == wishlists.PRICE_DROP_GIFT,
+                )
+            )
+            continue
         user = await users.get(session, user_id=alert.chat_id)
         if user is None or user.blocked_bot:
             continue
         locale = user.locale(translator.locales, translator.default_locale)
         await _send(session, bot, alert.chat_id, wishlist_handlers.alert_text(translator, locale, alert))
+    if await deliveries.queue_drops(session, drops=drops, now=now):
+        await tasks.schedule(session, kind=DEALS_SOON, key=now.isoformat(timespec="seconds"), due_at=now)
     return now + WISHLIST_ALERTS_EVERY
+
+
+async def deals_round(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
+    """Send the deals and price drops due now: matched, ranked, capped, never in quiet hours, each once.
+
+    The claims commit before anything is sent (see :mod:`deals.deliveries`), in units of work of their own;
+    the task's session is touched only after them, so they never wait for it (SQLite's write lock).
+    """
+    now = services.clock.now()
+    translator = services.translator
+    async with services.db.unit_of_work() as claiming:
+        claimed = await deliveries.plan(
+            claiming, now=now, locales=translator.locales, default_locale=translator.default_locale
+        )
+    outcome = await deal_handlers.deliver(bot, services, claimed.deliveries)
+    async with services.db.unit_of_work() as recording:
+        await deliveries.record(
+            recording, sent=outcome.sent, failed=outcome.failed, blocked=outcome.blocked, later=outcome.later
+        )
+        for picture_id, file_id in outcome.pictures:
+            await products.remember_telegram_file(recording, picture_id=picture_id, file_id=file_id)
+    if task.kind == DEALS_ROUND:
+        return now + (DEALS_MORE_SOON if claimed.more else DEALS_ROUND_EVERY)
+    if claimed.more:
+        soon = now + DEALS_MORE_SOON
+        await tasks.schedule(session, kind=DEALS_SOON, key=soon.isoformat(timespec="seconds"), due_at=soon)
+    return None
+
+
+async def deal_start(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
+    """Start a deal at its time: its products get the deal price."""
+    await offers.start(session, deal_id=int(task.key), now=services.clock.now())
+    return None
+
+
+async def deal_end(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
+    """End a deal at its time: its products get their regular prices back."""
+    with suppress(DealRefused):  # the deal is gone (its retailer was deleted)
+        await offers.end(session, deal_id=int(task.key), now=services.clock.now())
+    return None
 
 
 async def close_group_buy(
@@ -235,9 +312,9 @@ async def _send(
         await users.mark_blocked(session, user_id=chat_id)
 
 
-def _morning_after(now: datetime, time_zone: str) -> datetime:
+def _morning_after(now: datetime, time_zone: str, ends: time = QUIET_ENDS) -> datetime:
     local = now.astimezone(ZoneInfo(time_zone))
-    morning = datetime.combine(local.date(), QUIET_ENDS, tzinfo=local.tzinfo)
+    morning = datetime.combine(local.date(), ends, tzinfo=local.tzinfo)
     return morning if morning > local else morning + timedelta(days=1)
 
 
@@ -251,6 +328,11 @@ RUNNERS: dict[str, Runner] = {
     WISHLIST_ALERTS: wishlist_alerts,
     groupbuys.CLOSE: close_group_buy,
     groupbuys.PAYMENT_DEADLINE: group_buy_payment_deadline,
+    DEALS_ROUND: deals_round,
+    DEALS_SOON: deals_round,
+    offers.START: deal_start,
+    offers.END: deal_end,
+    broadcasts.START: broadcasting.start_scheduled,
 }
 
 
@@ -261,6 +343,7 @@ async def ensure_recurring(services: Services) -> None:
         await tasks.schedule(session, kind=HOUSEKEEPING, key="daily", due_at=next_housekeeping(now))
         await tasks.schedule(session, kind=TRACKING, key="all", due_at=now + TRACKING_EVERY)
         await tasks.schedule(session, kind=WISHLIST_ALERTS, key="all", due_at=now + WISHLIST_ALERTS_EVERY)
+        await tasks.schedule(session, kind=DEALS_ROUND, key="all", due_at=now + DEALS_ROUND_EVERY)
 
 
 class DueWork:

@@ -15,8 +15,8 @@ from telegram import Update
 
 from bot import api as bot_api
 from bot import app as bot_app
+from bot import broadcasting, logs
 from bot import db as bot_db
-from bot import logs
 from bot import web as bot_web
 from bot.config import SANDBOX_PROVIDER_TOKEN, Settings, sandbox_token
 from bot.sandbox import DEMO_RETAILER_NAME, Sandbox
@@ -27,6 +27,7 @@ from core.db import Database
 from core.i18n import Translator
 from core.money import Money
 from core.users import Person
+from deals import offers as deal_offers
 from handlers.common import App
 from handlers.context import Services
 from orders import credits, fulfilment
@@ -70,6 +71,7 @@ class Runtime:
             async with self.db.unit_of_work() as session:
                 summary = await demo.load(session, media_dir=settings.media_dir, now=self.clock.now())
                 await groupbuys.offer_demo(session, now=self.clock.now())
+                await deal_offers.offer_demo(session, retailer_id=summary.retailer_id, now=self.clock.now())
                 await credits.create_voucher(session, code=DEMO_VOUCHER, amount=Money(Decimal(10), "EUR"))
                 owner = Person(id=DEMO_RETAILER_ID, first_name=DEMO_RETAILER_NAME, language_code="de")
                 await retailers.ensure_owner(
@@ -103,7 +105,13 @@ class Runtime:
                 self.sandbox.seed_demo(retailer_id=DEMO_RETAILER_ID)
         api_url = f"http://127.0.0.1:{self.port}" if settings.embedded else settings.telegram_api_url
         polling = settings.webhook_url is None
-        self.application = bot_app.build(services, token=token, api_url=api_url, polling=polling)
+        self.application = bot_app.build(
+            services,
+            token=token,
+            api_url=api_url,
+            polling=polling,
+            broadcast_limits=broadcasting.Limits.from_settings(settings),
+        )
         web_app[bot_web.APPLICATION_KEY] = self.application
         secret = _webhook_secret(settings, token)
         logs.redactor.add(secret)

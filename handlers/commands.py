@@ -21,6 +21,7 @@ COMMANDS = (
     "invite",
     "credits",
     "wishlist",
+    "deals",
     "idea",
     "ideas",
     "reviews",

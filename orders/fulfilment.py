@@ -221,10 +221,21 @@ class InvalidReview(states.Refused):
     """The review cannot be stored (see ``reason_key``)."""
 
 
-def is_quiet(now: datetime, time_zone: str) -> bool:
-    """Return whether ``now`` falls in the quiet hours (22:00–08:00) of ``time_zone``."""
+def is_quiet(
+    now: datetime,
+    time_zone: str,
+    *,
+    quiet_from: time | None = QUIET_FROM,
+    quiet_until: time | None = QUIET_UNTIL,
+) -> bool:
+    """Return whether ``now`` falls in the quiet hours of ``time_zone`` (22:00–08:00 unless others are given;
+    None or an empty span: never quiet)."""
+    if quiet_from is None or quiet_until is None or quiet_from == quiet_until:
+        return False
     local = now.astimezone(ZoneInfo(time_zone)).time()
-    return local >= QUIET_FROM or local < QUIET_UNTIL
+    if quiet_from < quiet_until:
+        return quiet_from <= local < quiet_until
+    return local >= quiet_from or local < quiet_until
 
 
 # Shipping and tracking

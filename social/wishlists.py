@@ -614,6 +614,7 @@ async def _price_drops(session: Session) -> list[Alert]:
             item_id: {
                 "price": Money(change.price, change.currency),
                 "previous_price": Money(change.previous_price or Decimal(0), change.currency),
+                "change_id": change.id,
             }
             for item_id, change in dropped.items()
         },

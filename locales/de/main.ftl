@@ -31,6 +31,7 @@ help-text =
     /style – Stil-Quiz, dein Stilprofil und Outfit-Ideen
     /privacy – was ich über dich speichere, Export und Löschung
     /wishlist – deine Wunschliste (in Gruppen: die der Gruppe und geteilte Listen)
+    /deals – persönliche Angebote: Läden, Interessen, wie oft, Ruhezeiten
     /invite – Freund:innen einladen, /credits – dein Guthaben
 
     <b>In Gruppen</b>

@@ -31,6 +31,7 @@ help-text =
     /style – style quiz, your style profile and outfit ideas
     /privacy – what I store about you, export and deletion
     /wishlist – your wishlist (in groups: the group's and shared lists)
+    /deals – personal deals: shops, interests, how often, quiet hours
     /invite – invite friends, /credits – your credit
 
     <b>In groups</b>

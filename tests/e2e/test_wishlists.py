@@ -125,7 +125,8 @@ async def test_a_price_drop_is_announced_to_the_owner_once(
     await shop.advance_clock(3601)
     news = (await shop.messages(lena.chat_id))[before:]
     assert len(news) == 1
-    assert news[0]["text"].startswith(f"{product.title_de} ist jetzt günstiger")
+    assert news[0].get("photo"), "a price drop comes with its price history as a picture"
+    assert news[0]["caption"].startswith(f"📉 {product.title_de} von deiner Wunschliste ist jetzt günstiger")
 
     await shop.advance_clock(3601)
     assert len(await shop.messages(lena.chat_id)) == before + 1
