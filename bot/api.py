@@ -149,6 +149,11 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
         return json_error(500, "internal error")
 
 
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return an OpenAPI request body or response content of JSON with ``schema``."""
+    return {"content": {"application/json": {"schema": schema}}}
+
+
 def error_responses(*statuses: int) -> dict[str, Any]:
     """Return OpenAPI responses for the given error statuses, all of them the JSON error."""
     return {str(status): {"$ref": f"#/components/responses/{_ERRORS[status][0]}"} for status in statuses}

@@ -20,6 +20,7 @@ from bot.api import (
     ApiError,
     account_of,
     error_responses,
+    json_content,
     optional,
     plain_text,
     read_json,
@@ -250,10 +251,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"{PREFIX}/broadcasts/{{id}}/cancel", cancel)
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
 _BROADCAST = {"$ref": "#/components/schemas/Broadcast"}
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 
@@ -336,9 +333,9 @@ PATHS: dict[str, Any] = {
             "summary": "Send a broadcast to a segment of the retailer's subscribers, now or at a time",
             "operationId": "createBroadcast",
             "tags": ["broadcasts"],
-            "requestBody": {"required": True, **_body({"$ref": "#/components/schemas/NewBroadcast"})},
+            "requestBody": {"required": True, **json_content({"$ref": "#/components/schemas/NewBroadcast"})},
             "responses": {
-                "201": {"description": "Created; sending or scheduled", **_body(_BROADCAST)},
+                "201": {"description": "Created; sending or scheduled", **json_content(_BROADCAST)},
                 **error_responses(400, 401, 413, 422),
             },
         },
@@ -353,7 +350,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "The broadcasts",
-                    **_body(
+                    **json_content(
                         {
                             "type": "object",
                             "properties": {"broadcasts": {"type": "array", "items": _BROADCAST}},
@@ -371,7 +368,7 @@ PATHS: dict[str, Any] = {
             "tags": ["broadcasts"],
             "parameters": [_ID],
             "responses": {
-                "200": {"description": "The broadcast", **_body(_BROADCAST)},
+                "200": {"description": "The broadcast", **json_content(_BROADCAST)},
                 **error_responses(401, 404),
             },
         }
@@ -383,7 +380,7 @@ PATHS: dict[str, Any] = {
             "tags": ["broadcasts"],
             "parameters": [_ID],
             "responses": {
-                "200": {"description": "The broadcast, cancelled", **_body(_BROADCAST)},
+                "200": {"description": "The broadcast, cancelled", **json_content(_BROADCAST)},
                 **error_responses(401, 404, 409),
             },
         }

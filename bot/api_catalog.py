@@ -20,6 +20,7 @@ from bot.api import (
     ApiError,
     account_of,
     error_responses,
+    json_content,
     optional,
     plain_text,
     read_json,
@@ -282,10 +283,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"{PREFIX}/orders/{{number}}/status", post_order_status)
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
 _ORDER_REF = {"$ref": "#/components/schemas/Order"}
 _NUMBER = {
     "name": "number",
@@ -401,7 +398,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "What was imported",
-                    **_json({"$ref": "#/components/schemas/ImportSummary"}),
+                    **json_content({"$ref": "#/components/schemas/ImportSummary"}),
                 },
                 **error_responses(401, 413, 415, 422),
             },
@@ -414,7 +411,7 @@ PATHS: dict[str, Any] = {
             "tags": ["catalog"],
             "requestBody": {
                 "required": True,
-                **_json(
+                **json_content(
                     {
                         "type": "object",
                         "required": ["items"],
@@ -431,7 +428,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "Every level was set",
-                    **_json(
+                    **json_content(
                         {
                             "type": "object",
                             "properties": {
@@ -468,7 +465,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "A page of orders",
-                    **_json(
+                    **json_content(
                         {
                             "type": "object",
                             "properties": {
@@ -489,7 +486,7 @@ PATHS: dict[str, Any] = {
             "tags": ["orders"],
             "parameters": [_NUMBER],
             "responses": {
-                "200": {"description": "The order", **_json(_ORDER_REF)},
+                "200": {"description": "The order", **json_content(_ORDER_REF)},
                 **error_responses(401, 404),
             },
         }
@@ -504,7 +501,7 @@ PATHS: dict[str, Any] = {
             "parameters": [_NUMBER],
             "requestBody": {
                 "required": True,
-                **_json(
+                **json_content(
                     {
                         "type": "object",
                         "required": ["status"],
@@ -519,7 +516,7 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "The order after the change",
-                    **_json(
+                    **json_content(
                         {
                             "allOf": [
                                 _ORDER_REF,

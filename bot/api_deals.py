@@ -16,6 +16,7 @@ from bot.api import (
     ApiError,
     account_of,
     error_responses,
+    json_content,
     optional,
     plain_text,
     read_json,
@@ -163,10 +164,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(f"{PREFIX}/deals/{{deal_id}}/end", end_deal)
 
 
-def _body(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
-
 _DEAL = {"$ref": "#/components/schemas/Deal"}
 _ID = {
     "name": "deal_id",
@@ -227,7 +224,9 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": {
                     "description": "Your deals, the one ending first first",
-                    **_body({"type": "object", "properties": {"deals": {"type": "array", "items": _DEAL}}}),
+                    **json_content(
+                        {"type": "object", "properties": {"deals": {"type": "array", "items": _DEAL}}}
+                    ),
                 },
                 **error_responses(401, 422),
             },
@@ -238,9 +237,9 @@ PATHS: dict[str, Any] = {
             "tags": ["deals"],
             "description": "The prices go down when the deal starts and back when it ends. Subscribers "
             "whose interests it fits hear of it, within their caps and outside their quiet hours.",
-            "requestBody": {"required": True, **_body({"$ref": "#/components/schemas/NewDeal"})},
+            "requestBody": {"required": True, **json_content({"$ref": "#/components/schemas/NewDeal"})},
             "responses": {
-                "201": {"description": "The new deal", **_body(_DEAL)},
+                "201": {"description": "The new deal", **json_content(_DEAL)},
                 **error_responses(400, 401, 409, 422),
             },
         },
@@ -251,7 +250,10 @@ PATHS: dict[str, Any] = {
             "operationId": "getDeal",
             "tags": ["deals"],
             "parameters": [_ID],
-            "responses": {"200": {"description": "The deal", **_body(_DEAL)}, **error_responses(401, 404)},
+            "responses": {
+                "200": {"description": "The deal", **json_content(_DEAL)},
+                **error_responses(401, 404),
+            },
         }
     },
     f"{PREFIX}/deals/{{deal_id}}/end": {
@@ -261,7 +263,7 @@ PATHS: dict[str, Any] = {
             "tags": ["deals"],
             "parameters": [_ID],
             "responses": {
-                "200": {"description": "The ended deal", **_body(_DEAL)},
+                "200": {"description": "The ended deal", **json_content(_DEAL)},
                 **error_responses(401, 404),
             },
         }
