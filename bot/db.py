@@ -7,6 +7,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
 
 import catalog.models
 import catalog.retailers
@@ -59,6 +61,8 @@ MODEL_MODULES = (
     deals.deliveries,
 )
 MIGRATIONS = Path(__file__).with_name("migrations")
+# The PostgreSQL advisory lock every migration holds: "KRMIGR" in ASCII, used for nothing else.
+MIGRATION_LOCK = 0x4B524D494752
 
 metadata = Base.metadata
 
@@ -79,6 +83,17 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(url[len(prefix) :].split("?")[0]).parent.mkdir(parents=True, exist_ok=True)
 
 
+def lock_migrations(connection: Connection) -> None:
+    """Make migrations of one PostgreSQL database wait for each other, until the migrating one commits.
+
+    Alembic does not: two instances starting together would both create the same tables, and one would fail.
+    The lock is taken in the migration's transaction, so the next one then finds the schema up to date.
+    SQLite needs nothing: each migration begins with ``BEGIN IMMEDIATE`` and so waits for the write lock.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+
+
 def migrate(url: str, revision: str = "heads") -> None:
     """Upgrade the database at ``url`` to ``revision`` (blocking; call from a thread inside a loop)."""
     ensure_sqlite_folder(url)
@@ -95,4 +110,13 @@ async def migrate_async(url: str) -> None:
     await asyncio.to_thread(migrate, url)
 
 
-__all__ = ["MODEL_MODULES", "Database", "alembic_config", "downgrade", "metadata", "migrate", "migrate_async"]
+__all__ = [
+    "MODEL_MODULES",
+    "Database",
+    "alembic_config",
+    "downgrade",
+    "lock_migrations",
+    "metadata",
+    "migrate",
+    "migrate_async",
+]

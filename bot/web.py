@@ -57,21 +57,35 @@ def attach_webhook(app: web.Application, *, application: App, secret: str, path:
 
 
 async def webhook(request: web.Request) -> web.Response:
-    """Queue an update Telegram posted; answer at once so Telegram does not redeliver it."""
+    """Queue an update Telegram posted; answer at once so Telegram does not redeliver it.
+
+    A wrong or missing secret is refused (403) before the body is read. While the bot is not running
+    (starting or stopping) the answer is 503, so Telegram delivers the update again, behind a load balancer
+    to another instance; an update queued then would be dropped by the stopping application.
+    """
     given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
     if not hmac.compare_digest(given.encode(), request.app[SECRET_KEY].encode()):
         return web.Response(status=403)
     application = request.app[APPLICATION_KEY]
+    if not application.running:
+        return web.Response(status=503)
     try:
-        update = Update.de_json(await request.json(), application.bot)
-    except ValueError:
+        data = await request.json()
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise ValueError("no update")
+        update = Update.de_json(data, application.bot)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        log.warning("webhook: a body that is no update was refused")
         return web.Response(status=400)
     await application.update_queue.put(update)
     return web.Response()
 
 
 async def health(request: web.Request) -> web.Response:
-    """Answer 200 when the database answers, else 503."""
+    """Answer 200 when the bot runs and the database answers, else 503 (a load balancer then skips it)."""
+    application = request.app.get(APPLICATION_KEY)
+    if application is not None and not application.running:
+        return web.json_response({"status": "bot not running"}, status=503)
     try:
         async with request.app[SERVICES_KEY].db.unit_of_work() as session:
             await session.execute(text("SELECT 1"))

@@ -7,7 +7,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.db import metadata
+from bot.db import lock_migrations, metadata
 from core.db import create_engine
 
 
@@ -19,6 +19,7 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        lock_migrations(connection)
         context.run_migrations()
 
 

@@ -280,3 +280,26 @@ class SandboxClient:
         """Replace the fault and rate limit settings (omitted ones take their defaults)."""
         result: JSON = await self._call("PUT", "/faults", body=settings)
         return result
+
+    async def webhook_targets(self) -> JSON:
+        """Return the URLs the webhook is delivered to in turn (empty: the bot's webhook) and the timeout."""
+        result: JSON = await self._call("GET", "/webhook/targets")
+        return result
+
+    async def set_webhook_targets(self, urls: list[str], *, timeout: float | None = None) -> JSON:
+        """Deliver each update to the next of ``urls``, as a load balancer would; ``[]`` for the webhook."""
+        body: JSON = {"urls": urls} | ({} if timeout is None else {"timeout": timeout})
+        result: JSON = await self._call("PUT", "/webhook/targets", body=body)
+        return result
+
+    async def webhook_deliveries(self, update_id: int | None = None) -> list[JSON]:
+        """Return every webhook delivery attempt (of one update), oldest first."""
+        query = {} if update_id is None else {"update_id": str(update_id)}
+        result: list[JSON] = await self._call("GET", "/webhook/deliveries", query=query)
+        return result
+
+    async def wait_delivered(self, timeout: float = DEFAULT_TIMEOUT) -> JSON:
+        """Wait until no update waits for delivery; return how many still do."""
+        query = {"timeout": str(timeout)}
+        result: JSON = await self._call("GET", "/webhook/wait", query=query, wait=timeout)
+        return result

@@ -200,6 +200,7 @@ class ClientApi:
         app.router.add_post("/clock/advance", self.advance_clock)
         app.router.add_get("/faults", self.faults)
         app.router.add_put("/faults", self.set_faults)
+        self._world.updates.delivery.add_routes(app)
         return app
 
     def _chat(self, request: web.Request) -> Chat:

@@ -13,11 +13,11 @@ import aiohttp
 
 from .errors import ApiError
 from .state import JSON, Changes
+from .webhooks import Webhook, WebhookDelivery
 
 DEFAULT_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 WEBHOOK_FIRST_RETRY = 0.1
 WEBHOOK_MAX_RETRY = 2.0
-WEBHOOK_TIMEOUT = 60.0
 _IDLE = 3600.0
 WEBHOOK_ACTIVE = (
     "Conflict: can't use getUpdates method while webhook is active; "
@@ -35,17 +35,6 @@ class _Pending:
     protected: bool = False
 
 
-@dataclass
-class Webhook:
-    """The webhook the bot set, with the last delivery error."""
-
-    url: str
-    secret_token: str | None
-    max_connections: int
-    last_error_date: int | None = None
-    last_error_message: str | None = None
-
-
 class UpdateQueue:
     """Hold the updates for the bot and hand them out once each, as Telegram does."""
 
@@ -56,6 +45,7 @@ class UpdateQueue:
         self._pending: list[_Pending] = []
         self.allowed_updates: list[str] = []
         self.webhook: Webhook | None = None
+        self.delivery = WebhookDelivery(changes, timestamp, lambda: self.pending_count)
         # Like Telegram after a quiet week, a new sandbox starts its update ids at a random point, so a bot
         # that remembers the ids it handled before a restart does not mistake new updates for old ones.
         self._next_id = secrets.randbelow(2**30) + 1
@@ -171,14 +161,14 @@ class UpdateQueue:
 
     async def _deliver(self) -> None:
         retry = WEBHOOK_FIRST_RETRY
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WEBHOOK_TIMEOUT)) as session:
+        async with aiohttp.ClientSession() as session:
             while not self._changes.closed:
                 await self._changes.wait_for(lambda: self.webhook is not None and bool(self._pending), _IDLE)
                 webhook = self.webhook
                 if webhook is None or not self._pending:
                     continue
                 pending = self._pending[0]
-                error = await _post(session, webhook, self.updates[pending.update_id])
+                error = await self.delivery.post(session, webhook, self.updates[pending.update_id])
                 if error is None:
                     self._pending = [other for other in self._pending if other is not pending]
                     retry = WEBHOOK_FIRST_RETRY
@@ -191,14 +181,3 @@ class UpdateQueue:
 
     def _replaced(self, webhook: Webhook) -> bool:
         return self.webhook is not webhook
-
-
-async def _post(session: aiohttp.ClientSession, webhook: Webhook, update: JSON) -> str | None:
-    headers = {"X-Telegram-Bot-Api-Secret-Token": webhook.secret_token} if webhook.secret_token else {}
-    try:
-        async with session.post(webhook.url, json=update, headers=headers) as response:
-            if 200 <= response.status < 300:
-                return None
-            return f"Wrong response from the webhook: {response.status} {response.reason}"
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
-        return f"Connection failed: {exc}"
