@@ -31,6 +31,7 @@ lint: $(TEST_STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
+	$(BIN)/bandit -q -c pyproject.toml -r bot handlers core catalog social orders deals
 
 # The tests that use a database, against TEST_DATABASE_URL (.ci/run points it at PostgreSQL).
 test-db: $(TEST_STAMP)
