@@ -43,6 +43,10 @@ def _money(translator: Translator, locale: str, amount: Money) -> str:
     return format_money(amount.amount, amount.currency, locale)
 
 
+def _when(moment: datetime, locale: str) -> str:
+    return format_datetime(moment, locale, time_zone=DEFAULT_TIME_ZONE, style="short")
+
+
 def tier_lines(translator: Translator, locale: str, progress: groupbuys.Progress) -> list[Html]:
     """Return one line per tier, the one reached marked."""
     current = progress.price or progress.tier.price
@@ -112,7 +116,7 @@ def progress_text(translator: Translator, progress: groupbuys.Progress, now: dat
         t(
             "groupbuy-progress-time-left",
             left=format_duration(max(progress.deadline - now, timedelta(0)), locale),
-            deadline=format_datetime(progress.deadline, locale, time_zone=DEFAULT_TIME_ZONE, style="short"),
+            deadline=_when(progress.deadline, locale),
         )
     )
     return Html("\n".join(lines))
@@ -182,7 +186,7 @@ async def tell(bot: Bot, services: Services, outcome: groupbuys.Outcome) -> list
     for invitation in outcome.invitations:
         locale = invitation.locale
         key = "groupbuy-invoice-moved-up" if invitation.moved_up else "groupbuy-invoice-note"
-        pay_by = format_datetime(invitation.pay_by, locale, time_zone=DEFAULT_TIME_ZONE, style="short")
+        pay_by = _when(invitation.pay_by, locale)
         price = _money(translator, locale, progress.price or progress.tier.price)
         note = translator.t(locale, key, title=progress.title(locale), price=price, pay_by=pay_by)
         if not await _send(bot, invitation.user_id, note):
@@ -509,9 +513,7 @@ async def join(update: Update, context: BotContext) -> None:
             title=progress.title(context.locale),
             variant=_variant(context, share.colour, share.size),
             price=_money(context.services.translator, context.locale, progress.tier.price),
-            deadline=format_datetime(
-                progress.deadline, context.locale, time_zone=DEFAULT_TIME_ZONE, style="short"
-            ),
+            deadline=_when(progress.deadline, context.locale),
         ),
         reply_markup=_share_keyboard(context, group_buy_id),
     )
@@ -693,11 +695,7 @@ def share_state(context: BotContext, progress: groupbuys.Progress, share: groupb
     """Say where a person's share stands: in, waiting, to pay, paid, or out."""
 
     def when(moment: datetime | None) -> str:
-        return (
-            format_datetime(moment, context.locale, time_zone=DEFAULT_TIME_ZONE, style="short")
-            if moment
-            else ""
-        )
+        return _when(moment, context.locale) if moment else ""
 
     if share.paid:
         return context.t("groupbuy-share-paid")

@@ -636,6 +636,20 @@ async def _hold(
         raise Refused("groupbuy-error-unavailable") from refused
 
 
+async def _wish(
+    session: Session, *, group_buy_id: int, user_id: int, variant_id: int, quantity: int
+) -> tuple[GroupBuy, GroupBuyParticipant | None]:
+    """Check a wish to join or queue (quantity, membership, variant) and return the locked group buy and the
+    person's participation so far."""
+    if not 1 <= quantity <= QUANTITY_MAX:
+        raise Refused("groupbuy-error-quantity", max=QUANTITY_MAX)
+    group_buy = await _locked(session, group_buy_id)
+    if not await _is_member(session, chat_id=group_buy.chat_id, user_id=user_id):
+        raise Refused("groupbuy-error-not-member")
+    await _check_variant(session, group_buy, variant_id)
+    return group_buy, await _participant(session, group_buy_id, user_id)
+
+
 async def join(
     session: Session,
     *,
@@ -650,15 +664,11 @@ async def join(
 
     Lowering a share frees units, which go to the waiting list (see :func:`leave`).
     """
-    if not 1 <= quantity <= QUANTITY_MAX:
-        raise Refused("groupbuy-error-quantity", max=QUANTITY_MAX)
-    group_buy = await _locked(session, group_buy_id)
+    group_buy, mine = await _wish(
+        session, group_buy_id=group_buy_id, user_id=user_id, variant_id=variant_id, quantity=quantity
+    )
     if group_buy.status != "open" or group_buy.deadline <= now:
         raise Refused("groupbuy-error-closed")
-    if not await _is_member(session, chat_id=group_buy.chat_id, user_id=user_id):
-        raise Refused("groupbuy-error-not-member")
-    await _check_variant(session, group_buy, variant_id)
-    mine = await _participant(session, group_buy_id, user_id)
     others = await _joined_units(session, group_buy_id, except_user=user_id)
     if group_buy.max_units is not None and others + quantity > group_buy.max_units:
         raise Refused("groupbuy-sold-out", available=max(group_buy.max_units - others, 0))
@@ -705,15 +715,11 @@ async def queue(
     now: datetime,
 ) -> Share:
     """Put the person on the waiting list with a variant and quantity (or change their place's wish)."""
-    if not 1 <= quantity <= QUANTITY_MAX:
-        raise Refused("groupbuy-error-quantity", max=QUANTITY_MAX)
-    group_buy = await _locked(session, group_buy_id)
+    group_buy, mine = await _wish(
+        session, group_buy_id=group_buy_id, user_id=user_id, variant_id=variant_id, quantity=quantity
+    )
     if group_buy.status not in {"open", "payment"}:
         raise Refused("groupbuy-error-closed")
-    if not await _is_member(session, chat_id=group_buy.chat_id, user_id=user_id):
-        raise Refused("groupbuy-error-not-member")
-    await _check_variant(session, group_buy, variant_id)
-    mine = await _participant(session, group_buy_id, user_id)
     if mine is not None and mine.status == "joined":
         raise Refused("groupbuy-error-already-in")
     if mine is None:
@@ -895,17 +901,19 @@ async def settle(
             )
         )
     )
-    paid = await checkout.paid_orders(
-        session, checkout_ids=[person.checkout_id for person in joined if person.checkout_id is not None]
+    settled = set(
+        await checkout.paid_orders(
+            session, checkout_ids=[person.checkout_id for person in joined if person.checkout_id is not None]
+        )
     )
     notices: list[Notice] = []
     for person in joined:
-        if person.checkout_id in paid or person.pay_by is None or person.pay_by > now:
+        if person.checkout_id in settled or person.pay_by is None or person.pay_by > now:
             continue
         if person.checkout_id is not None and not await checkout.release(
             session, checkout_id=person.checkout_id
         ):
-            paid[person.checkout_id] = 0  # paid at the last moment: it stays
+            settled.add(person.checkout_id)  # paid at the last moment: the share stays
             continue
         person.status, person.checkout_id, person.updated_at = "lapsed", None, now
         notices.append(Notice(person.user_id, person.locale, "groupbuy-lapsed"))
@@ -917,7 +925,7 @@ async def settle(
     open_shares = [
         person.pay_by
         for person in joined
-        if person.status == "joined" and person.checkout_id not in paid and person.pay_by is not None
+        if person.status == "joined" and person.checkout_id not in settled and person.pay_by is not None
     ] + [invitation.pay_by for invitation in invitations]
     if not open_shares:
         group_buy.status = "done"
