@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RUN_STAMP := $(VENV)/.installed-run
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint test-db format clean
+.PHONY: run test lint audit test-db format clean
 
 $(RUN_STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: $(TEST_STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/hadolint Dockerfile
 	$(BIN)/bandit -q -c pyproject.toml -r bot handlers core catalog social orders deals
+
+# Known vulnerabilities of the installed dependencies (pip-audit; see .ci/audit.py). Needs the package index.
+audit: $(TEST_STAMP)
+	$(BIN)/python .ci/audit.py
 
 # The tests that use a database, against TEST_DATABASE_URL (.ci/run points it at PostgreSQL).
 test-db: $(TEST_STAMP)
