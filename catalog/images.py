@@ -7,6 +7,8 @@ down, which smooths the edges.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -429,9 +431,7 @@ def ensure(*, media_dir: Path, path: str, shape: str, colour: str, brand: str) -
         return GeneratedImage(path=path, width=width, height=height, created=False)
     picture = render(shape=shape, colour=colour, brand=brand)
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.partial")
-    picture.save(partial, format="PNG", compress_level=6)
-    partial.replace(target)
+    _save_atomically(picture, target, format="PNG", compress_level=6)
     return GeneratedImage(path=path, width=picture.width, height=picture.height, created=True)
 
 
@@ -454,7 +454,21 @@ def jpeg(*, media_dir: Path, path: str, max_side: int) -> Path | None:
         with Image.open(source) as picture:
             copy = picture.convert("RGB")
             copy.thumbnail((max_side, max_side))
-            partial = target.with_suffix(".part")
-            copy.save(partial, format="JPEG", quality=85, optimize=True)
-            partial.replace(target)
+            _save_atomically(copy, target, format="JPEG", quality=85, optimize=True)
     return target
+
+
+def _save_atomically(picture: Image.Image, target: Path, **options: object) -> None:
+    """Write the picture under a temporary name of its own, then rename it into place.
+
+    Several processes (bot instances sharing the media folder) may make the same picture at once: each
+    writes its own file, and whichever rename comes last leaves a complete picture, never a torn one.
+    """
+    handle, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+    os.close(handle)
+    partial = Path(name)
+    try:
+        picture.save(partial, **options)  # type: ignore[arg-type]
+        partial.replace(target)
+    finally:
+        partial.unlink(missing_ok=True)

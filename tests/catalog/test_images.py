@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,19 @@ def test_a_picture_is_written_once_and_then_reused(media_dir: Path) -> None:
 def test_unknown_shapes_and_colours_are_refused(shape: str, colour: str) -> None:
     with pytest.raises(ValueError):
         images.render(shape=shape, colour=colour, brand="X")
+
+
+def test_processes_making_the_same_jpeg_at_once_leave_one_whole_picture(media_dir: Path) -> None:
+    made = images.ensure(
+        media_dir=media_dir, path="products/shop/a-1.png", shape="mug", colour="cream", brand="X"
+    )
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        copies = list(
+            pool.map(lambda _: images.jpeg(media_dir=media_dir, path=made.path, max_side=320), range(16))
+        )
+
+    assert len(set(copies)) == 1 and copies[0] is not None
+    with Image.open(copies[0]) as stored:
+        stored.load()
+        assert stored.format == "JPEG" and max(stored.size) == 320
+    assert [p.name for p in copies[0].parent.iterdir()] == ["a-1.png.jpg"]
