@@ -10,6 +10,9 @@ SQLite database (or BENCH_DATABASE_URL). Two runs:
    (what Telegram's paid broadcasts allow), every recipient exactly once.
 2. Telegram's limit: the sandbox answers 429 above 30 messages/s, the bot keeps to 30/s. LIMITED
    subscribers; target: achieved rate >= 97% of 30/s and not one 429 answer.
+3. On PostgreSQL only: the same with two instances (two ``Runtime``s in webhook mode in the benchmark's
+   process, on the same database and sandbox), each configured with the full 30/s: they share the limit
+   through the database (deals.ratelimit). LIMITED other subscribers; the same targets.
 
     .venv/bin/python -m bench.broadcast [--people 10000] [--limited 900]
 """
@@ -41,6 +44,7 @@ from core.db import Database, upsert_many
 from core.users import DEFAULT_TIME_ZONE, User
 from deals import broadcasts, outbox
 from deals.subscriptions import DealRetailer
+from handlers.common import App
 
 TOKEN = "7000000042:SANDBOX-broadcast-bench"
 TARGET_UNLIMITED = 1000.0
@@ -48,6 +52,8 @@ LIMIT = 30.0
 TARGET_SHARE = 0.97
 FIRST_ID = 5_000_000
 UNLIMITED = 100_000.0
+# Several instances get their updates by webhook, as in production (the sandbox delivers to each in turn).
+WEBHOOK_URL = "https://bench.example/telegram/webhook"
 
 
 def serve_sandbox(port: int) -> None:
@@ -114,9 +120,19 @@ async def _subscribers(db: Database, slug: str, user_ids: list[int], now: dateti
 
 
 async def _run(
-    url: str, root: str, folder: Path, retailer_id: int, user_ids: list[int], per_second: float
+    url: str,
+    root: str,
+    folder: Path,
+    retailer_id: int,
+    user_ids: list[int],
+    per_second: float,
+    *,
+    instances: int = 1,
 ) -> tuple[float, Counter[int], int]:
-    """Send one broadcast from a bot limited to ``per_second``; return the rate, the answers, the sends."""
+    """Send one broadcast from bots limited to ``per_second`` each; return the rate, the answers, the sends.
+
+    One instance polls for updates; several get them by webhook, as in production (one poller at a time).
+    """
     settings = Settings(
         _env_file=None,
         database_url=url,
@@ -124,31 +140,36 @@ async def _run(
         media_dir=folder / "media",
         telegram_bot_token=TOKEN,
         telegram_api_url=root,
+        webhook_url=WEBHOOK_URL if instances > 1 else None,
         broadcast_rate_per_second=per_second,
     )
-    runtime = Runtime(settings, migrate=False, load_demo=False)
-    await runtime.start()
+    runtimes = [Runtime(settings, migrate=False, load_demo=False) for _ in range(instances)]
     try:
-        assert runtime.db is not None and runtime.application is not None
+        await asyncio.gather(*(runtime.start() for runtime in runtimes))
+        db = runtimes[0].db
+        assert db is not None
+        deliverers = [bot_app.delivery(_application(runtime)) for runtime in runtimes]
         async with SandboxClient(root) as sb:
+            if instances > 1:
+                await sb.set_webhook_targets([f"{runtime.url}/telegram/webhook" for runtime in runtimes])
             before = len(await sb.calls("sendMessage"))
-            async with runtime.db.unit_of_work() as session:
+            async with db.unit_of_work() as session:
                 created = await broadcasts.create(
                     session,
                     retailer_id=retailer_id,
                     created_by=None,
                     locale="de",
-                    text=f"<b>Bench</b> at {per_second:g}/s",
+                    text=f"<b>Bench</b> at {per_second:g}/s from {instances}",
                     segment=broadcasts.Segment(),
-                    now=runtime.clock.now(),
+                    now=runtimes[0].clock.now(),
                     locales=("de", "en"),
                     default_locale="de",
                 )
-            deliverer = bot_app.delivery(runtime.application)
-            deliverer.wake()
+            for deliverer in deliverers:
+                deliverer.wake()
             while True:
-                await deliverer.until_idle()
-                async with runtime.db.unit_of_work() as session:
+                await asyncio.gather(*(deliverer.until_idle() for deliverer in deliverers))
+                async with db.unit_of_work() as session:
                     counts = (await outbox.counts(session, broadcast_ids=[created.id]))[created.id]
                 if not counts.open:
                     break
@@ -158,7 +179,8 @@ async def _run(
                 if call["params"]["chat_id"] in user_ids
             ]
     finally:
-        await runtime.stop()
+        for runtime in runtimes:
+            await runtime.stop()
     answers = Counter(call["status"] for call in calls)
     delivered = [call for call in calls if call["status"] == 200]
     times = sorted(datetime.fromisoformat(call["at"]).timestamp() for call in delivered)
@@ -166,6 +188,11 @@ async def _run(
     per_chat = Counter(call["params"]["chat_id"] for call in delivered)
     once = sum(1 for user_id in user_ids if per_chat.get(user_id) == 1)
     return rate, answers, once
+
+
+def _application(runtime: Runtime) -> App:
+    assert runtime.application is not None
+    return runtime.application
 
 
 async def main(people: int, limited: int) -> bool:
@@ -188,15 +215,19 @@ async def main(people: int, limited: int) -> bool:
             root = f"http://127.0.0.1:{port}"
             db = Database.from_url(url)
             started = time.perf_counter()
+            shared = url.startswith("postgresql")
             async with SandboxClient(root) as sb:
                 crowd = await _people(sb, FIRST_ID, people)
                 few = await _people(sb, FIRST_ID + people, limited)
+                pair = await _people(sb, FIRST_ID + people + limited, limited) if shared else []
             now = Clock().now()
             crowd_shop = await _subscribers(db, "bench-crowd", crowd, now)
             few_shop = await _subscribers(db, "bench-limited", few, now)
+            pair_shop = await _subscribers(db, "bench-pair", pair, now) if shared else 0
             await db.dispose()
             took = time.perf_counter() - started
-            print(f"database: {url.split(':')[0]}; {people + limited} people set up in {took:.1f} s")
+            total = people + limited + len(pair)
+            print(f"database: {url.split(':')[0]}; {total} people set up in {took:.1f} s")
 
             async with SandboxClient(root) as sb:
                 await sb.set_faults()
@@ -206,6 +237,10 @@ async def main(people: int, limited: int) -> bool:
             async with SandboxClient(root) as sb:
                 await sb.set_faults(rate_limits=True, global_per_second=LIMIT)
             slow, slow_answers, slow_once = await _run(url, root, folder, few_shop, few, LIMIT)
+            if shared:
+                async with SandboxClient(root) as sb:  # a full bucket again, as before the single run
+                    await sb.set_faults(rate_limits=True, global_per_second=LIMIT)
+                two = await _run(url, root, folder, pair_shop, pair, LIMIT, instances=2)
         finally:
             sandbox.terminate()
             await sandbox.wait()
@@ -223,6 +258,16 @@ async def main(people: int, limited: int) -> bool:
         f"exactly once: {slow_once} of {limited}"
     )
     met = fast_met and slow_met
+    if shared:
+        pair_rate, pair_answers, pair_once = two
+        pair_share = pair_rate / LIMIT
+        print(
+            f"two instances on PostgreSQL, each configured with {LIMIT:g}/s (sandbox {LIMIT:g}/s): {limited} "
+            f"recipients, {pair_rate:.2f} messages/s = {pair_share:.1%} of {LIMIT:g}/s (target >= "
+            f"{TARGET_SHARE:.0%}); 429 answers: {pair_answers.get(429, 0)} (target 0); "
+            f"exactly once: {pair_once} of {limited}"
+        )
+        met = met and pair_share >= TARGET_SHARE and pair_answers.get(429, 0) == 0 and pair_once == limited
     print("targets met" if met else "TARGETS MISSED")
     return met
 

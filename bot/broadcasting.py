@@ -15,6 +15,12 @@ Decisions:
   crash) is ``unknown`` and never sent again; 5xx answers and requests that never left (no connection) are
   retried with backoff; 403 marks the person as having blocked the bot and unsubscribes them from the
   retailer; any other refusal fails the message.
+- The limits are the bot's, as Telegram counts them. On PostgreSQL, where several instances may run, the
+  overall and per-group limits are token buckets in the database (:mod:`deals.ratelimit`) that every
+  instance takes from, a tenth of a second's worth at a time; a 429 pauses them for all. On SQLite (one
+  process) they stay in memory. The per-chat limit is always in memory: a person gets one message per
+  broadcast, from the one instance that claimed them. Without an answer from the shared limit nothing is
+  sent; the rows go back to the outbox.
 - Stopping the bot (``Application.stop``) stops claiming, gives back what was claimed but not sent, and
   waits for the requests in flight; a crash leaves at most one queue of claimed rows (about a second of
   sending) that end up ``unknown`` once their lease runs out.
@@ -31,10 +37,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiolimiter import AsyncLimiter
+from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -42,8 +49,8 @@ from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings
 from core import tasks
-from core.db import Session
-from deals import broadcasts, outbox
+from core.db import Database, Session
+from deals import broadcasts, outbox, ratelimit
 from handlers import broadcasts as broadcast_handlers
 from handlers.common import App
 from handlers.context import Services
@@ -54,8 +61,11 @@ log = logging.getLogger(__name__)
 CLAIM_SECONDS = 0.5
 # Start (mark as on their way) about this many seconds of sending at a time, just before the calls.
 START_SECONDS = 0.1
-# The overall limiter lets this many seconds' worth of messages go at once (Telegram counts per second).
+# The overall limit lets this many seconds' worth of messages go at once (Telegram counts per second); on
+# PostgreSQL it is also what an instance takes from the shared limit at a time.
 BURST_SECONDS = 0.1
+# The shared limit of a group lets one message go at once: 20 per minute never becomes 20 plus a burst.
+GROUP_CAPACITY = 1.0
 FLUSH_SECONDS = 0.2
 IDLE_SECONDS = 1.0
 WATCH_SECONDS = 0.1
@@ -201,39 +211,122 @@ class _Keyed:
             del self._limiters[key]
 
 
+class Unavailable(Exception):
+    """The shared rate limit could not be asked (its database is out of reach): send nothing now."""
+
+
+class _Budget(Protocol):
+    """The overall and per-group limits: kept in this process, or shared through the database."""
+
+    async def overall(self, count: int) -> tuple[float, float]:
+        """Take ``count`` messages' worth; return the seconds still to wait and those left of a pause."""
+
+    async def group(self, chat_id: int) -> tuple[float, float]:
+        """Take one message to the group; return the seconds still to wait and those left of a pause."""
+
+    async def pause(self, seconds: float) -> None:
+        """Hold back every sender that shares the budget (after a 429)."""
+
+
+class _LocalBudget:
+    """The limits of one process (SQLite: the only one there is)."""
+
+    def __init__(self, limits: Limits, burst: int) -> None:
+        self._overall = AsyncLimiter(burst, burst / limits.per_second)
+        self._groups = _Keyed(limits.group_per_minute, 60.0)
+
+    async def overall(self, count: int) -> tuple[float, float]:
+        await self._overall.acquire(count)
+        return 0.0, 0.0
+
+    async def group(self, chat_id: int) -> tuple[float, float]:
+        await self._groups.acquire(chat_id)
+        return 0.0, 0.0
+
+    async def pause(self, seconds: float) -> None:
+        return None
+
+
+class _SharedBudget:
+    """The limits of every instance on one PostgreSQL database, as token buckets in it (deals.ratelimit)."""
+
+    def __init__(self, limits: Limits, burst: int, db: Database) -> None:
+        self._db = db
+        self._burst, self._per_second = burst, limits.per_second
+        self._group_per_second = limits.group_per_minute / 60
+
+    async def overall(self, count: int) -> tuple[float, float]:
+        return await self._take(ratelimit.OVERALL, count, self._burst, self._per_second)
+
+    async def group(self, chat_id: int) -> tuple[float, float]:
+        return await self._take(ratelimit.group(chat_id), 1, GROUP_CAPACITY, self._group_per_second)
+
+    async def pause(self, seconds: float) -> None:
+        try:
+            async with self._db.unit_of_work() as session:
+                await ratelimit.pause(session, name=ratelimit.OVERALL, seconds=seconds)
+        except (SQLAlchemyError, OSError) as error:
+            log.warning("broadcasts: the other instances were not told of a %.1f s pause: %s", seconds, error)
+
+    async def _take(self, name: str, count: int, capacity: float, per_second: float) -> tuple[float, float]:
+        try:
+            async with self._db.unit_of_work() as session:
+                grant = await ratelimit.take(
+                    session, name=name, count=count, capacity=capacity, per_second=per_second
+                )
+        except (SQLAlchemyError, OSError) as error:
+            raise Unavailable(f"the shared rate limit is out of reach: {error}") from error
+        return grant.wait, grant.paused_for
+
+
 class RateLimiter:
     """Keep broadcasts within the limits: overall per second, per private chat, per group per minute.
 
-    :meth:`pause` (after a 429) holds every sender back until ``retry_after`` has passed.
+    With ``shared`` (a PostgreSQL database) the overall and per-group limits are the bot's, shared by every
+    instance on that database; without, this process's. The per-chat limit is always the process's own: a
+    person gets one message per broadcast, from whichever instance claimed them.
+    :meth:`pause` (after a 429) holds every sender back until ``retry_after`` has passed, on every instance
+    sharing the limits from its next take on.
     """
 
-    def __init__(self, limits: Limits) -> None:
-        burst = max(1.0, round(limits.per_second * BURST_SECONDS))
-        self._overall = AsyncLimiter(burst, burst / limits.per_second)
+    def __init__(self, limits: Limits, *, shared: Database | None = None) -> None:
+        self._burst = max(1, round(limits.per_second * BURST_SECONDS))
+        self._budget: _Budget = (
+            _LocalBudget(limits, self._burst)
+            if shared is None
+            else _SharedBudget(limits, self._burst, shared)
+        )
         chat_burst = 1.0
         self._chats = _Keyed(chat_burst, chat_burst / limits.per_chat_per_second)
-        self._groups = _Keyed(limits.group_per_minute, 60.0)
         self._resume_at = 0.0
+        # One take of the overall limit at a time: the next one is made once the last one's messages may go.
+        self._turn = asyncio.Lock()
 
     async def acquire(self, chat_id: int) -> None:
         """Wait until a message to ``chat_id`` may go now."""
         await self.chat(chat_id)
         await self.overall()
 
-    async def overall(self) -> None:
-        """Wait for a slot under the overall limit (and for the end of a pause)."""
+    async def overall(self, count: int = 1) -> None:
+        """Wait until ``count`` messages may go now under the overall limit (and for the end of a pause)."""
         await self._paused()
-        await self._overall.acquire()
+        async with self._turn:
+            for start in range(0, count, self._burst):
+                await self._wait(await self._budget.overall(min(self._burst, count - start)))
         await self._paused()
 
     async def chat(self, chat_id: int) -> None:
         """Wait until the chat (a person's, or a group's) may get a message."""
-        await (self._chats if chat_id > 0 else self._groups).acquire(chat_id)
+        if chat_id > 0:
+            await self._chats.acquire(chat_id)
+        else:
+            await self._wait(await self._budget.group(chat_id))
         await self._paused()
 
-    def pause(self, seconds: float) -> None:
+    async def pause(self, seconds: float) -> None:
         """Hold every sender back for ``seconds`` (Telegram's retry_after)."""
-        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+        self._hold(seconds)
+        await self._budget.pause(seconds)
 
     @property
     def paused_for(self) -> float:
@@ -243,6 +336,16 @@ class RateLimiter:
     async def wait_out_pause(self) -> None:
         """Return once no pause (after a 429) holds the senders back."""
         await self._paused()
+
+    def _hold(self, seconds: float) -> None:
+        self._resume_at = max(self._resume_at, time.monotonic() + seconds)
+
+    async def _wait(self, answer: tuple[float, float]) -> None:
+        wait, paused_for = answer
+        if paused_for:
+            self._hold(paused_for)
+        if wait:
+            await asyncio.sleep(wait)
 
     async def _paused(self) -> None:
         left = self.paused_for
@@ -307,7 +410,9 @@ class Deliverer:
             base_file_url=f"{api_url}/file/bot",
             request=request or AiohttpRequest(connections=limits.senders),
         )
-        self.limiter = RateLimiter(limits)
+        # Only PostgreSQL runs several instances: there the limits live in the database, for all of them.
+        shared = services.db.engine.dialect.name == "postgresql"
+        self.limiter = RateLimiter(limits, shared=services.db if shared else None)
         self.task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
         self._stopping = False
@@ -487,13 +592,18 @@ class Deliverer:
             log.exception("broadcast delivery: starting failed; the rows go back")
             self._results.extend((row, Outcome(_RELEASE)) for row in wanted)
             return
-        for row in wanted:
-            if row.id not in started:  # the lease ran out and another worker has it now
-                continue
-            if self._stopping:
-                self._results.append((row, Outcome(_RELEASE)))
-                continue
-            await self.limiter.overall()
+        going = [row for row in wanted if row.id in started]  # else the lease ran out: another worker has it
+        if self._stopping:
+            self._results.extend((row, Outcome(_RELEASE)) for row in going)
+            return
+        try:
+            await self.limiter.overall(len(going))
+        except Unavailable as error:
+            log.warning("broadcast delivery: %s; the rows go back", error)
+            self._results.extend((row, Outcome(_RELEASE)) for row in going)
+            await asyncio.sleep(IDLE_SECONDS)
+            return
+        for row in going:
             self._ready.put_nowait(row)
 
     # Sending.
@@ -521,15 +631,18 @@ class Deliverer:
         if known is None:
             return Outcome(_RELEASE)
         for attempt in range(MAX_THROTTLED):
-            if attempt:  # sending again after a 429 is another message under the overall limit
-                await self.limiter.overall()
-            await self.limiter.chat(row.user_id)
+            try:
+                if attempt:  # sending again after a 429 is another message under the overall limit
+                    await self.limiter.overall()
+                await self.limiter.chat(row.user_id)
+            except Unavailable:
+                return Outcome(_RELEASE)
             if self._stopping or self.services.clock.now() > row.claimed_until - LEASE_MARGIN:
                 return Outcome(_RELEASE)
             try:
                 await self._send(row, known)
             except RetryAfter as error:
-                self.limiter.pause(_retry_after(error))
+                await self.limiter.pause(_retry_after(error))
                 continue
             except Forbidden as error:
                 return Outcome(_BLOCKED, error.message)
@@ -671,7 +784,12 @@ class Deliverer:
         text = broadcast_handlers.progress_text(
             self.services.translator, progress, stats=stats, per_second=self.limits.per_second
         )
-        await self.limiter.acquire(progress.chat_id)
+        try:
+            await self.limiter.acquire(progress.chat_id)
+        except Unavailable as error:
+            log.warning("broadcast %s: progress not shown: %s", progress.broadcast_id, error)
+            await self._missed(progress)
+            return
         try:
             if progress.message_id is None:
                 sent = await self.bot.send_message(progress.chat_id, text, parse_mode=ParseMode.HTML)
@@ -692,11 +810,16 @@ class Deliverer:
         except TelegramError as error:
             log.warning("broadcast %s: progress not shown: %s", progress.broadcast_id, error)
             if isinstance(error, RetryAfter):
-                self.limiter.pause(_retry_after(error))
-            # The final stats must arrive: after a 429 or a 5xx they are shown again on the next round.
-            if progress.final and isinstance(error, RetryAfter | NetworkError):
-                async with self.services.db.unit_of_work() as session:
-                    await broadcasts.progress_missed(session, broadcast_id=progress.broadcast_id)
+                await self.limiter.pause(_retry_after(error))
+            if isinstance(error, RetryAfter | NetworkError):
+                await self._missed(progress)
+
+    async def _missed(self, progress: broadcasts.Progress) -> None:
+        # The final stats must arrive: after a 429, a 5xx or no word from the rate limit, they are shown again
+        # on the next round.
+        if progress.final:
+            async with self.services.db.unit_of_work() as session:
+                await broadcasts.progress_missed(session, broadcast_id=progress.broadcast_id)
 
 
 def _by_error(rows: list[tuple[outbox.Claimed, Outcome]], *, attempts: bool = False) -> dict[str, list[Any]]:

@@ -22,6 +22,7 @@ import deals.broadcasts
 import deals.deliveries
 import deals.offers
 import deals.outbox
+import deals.ratelimit
 import deals.subscriptions
 import orders.fulfilment
 import orders.models
@@ -56,6 +57,7 @@ MODEL_MODULES = (
     social.referrals,
     deals.broadcasts,
     deals.outbox,
+    deals.ratelimit,
     deals.subscriptions,
     deals.offers,
     deals.deliveries,
