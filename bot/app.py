@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BaseUpdateProcessor, ContextTypes, Defaults
 
 from bot import broadcasting, jobs
+from bot import request as bot_request
 from handlers import (
     broadcasts,
     cart,
@@ -107,16 +108,26 @@ def build(
     api_url: str,
     polling: bool,
     broadcast_limits: broadcasting.Limits | None = None,
+    rate_limit: bool = True,
+    timeout: float = bot_request.TIMEOUT,
 ) -> App:
-    """Build the application that talks to the Bot API at ``api_url`` (Telegram's or the sandbox)."""
+    """Build the application that talks to the Bot API at ``api_url`` (Telegram's or the sandbox); with
+    ``rate_limit`` its calls keep to Telegram's limits. Calls wait ``timeout`` seconds for their answer and
+    are repeated after a timeout, a lost connection or a 5xx (bot.request)."""
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
+        .request(bot_request.RetryingRequest(timeout=timeout))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Without rate_limit no call waits (0 turns PTB's limits off); a 429 is still retried.
+        .rate_limiter(
+            AIORateLimiter(max_retries=3)
+            if rate_limit
+            else AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+        )
         .concurrent_updates(PerChatUpdateProcessor())
     )
     if not polling:

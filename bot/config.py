@@ -20,6 +20,9 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_url: str = "https://api.telegram.org"
+    telegram_timeout: float = Field(default=5.0, gt=0)
+    # Off only against a Bot API server that enforces no limits (the benchmarks measure the bot this way).
+    telegram_rate_limit: bool = True
     database_url: str = DEFAULT_DATABASE_URL
     webhook_url: str | None = None
     public_url: str | None = None
@@ -32,6 +35,7 @@ class Settings(BaseSettings):
     media_dir: Path = Path("var/media")
     log_level: str = "INFO"
     # Broadcasts: Telegram's limits by default; up to 1000/s with BROADCAST_PAID (paid broadcasts, in Stars).
+    # The rate and the per-group limit are the bot's in all: instances on one PostgreSQL database share them.
     broadcast_rate_per_second: float = Field(default=30.0, gt=0)
     broadcast_per_chat_per_second: float = Field(default=1.0, gt=0)
     broadcast_group_per_minute: float = Field(default=20.0, gt=0)

@@ -17,12 +17,18 @@ from aiohttp import BodyPartReader, web
 
 from . import limits
 from .errors import ApiError, bad_request
+from .faults import Fault
 from .params import Method, Params, Upload, coerce
 from .state import JSON, Call
 from .world import World
 
 SENDS = frozenset({"sendmessage", "sendphoto", "senddocument", "sendpoll", "sendinvoice"})
 EDITS = frozenset({"editmessagetext", "editmessagecaption", "editmessagereplymarkup"})
+ANSWERS = frozenset(
+    {"answercallbackquery", "answerinlinequery", "answershippingquery", "answerprecheckoutquery"}
+)
+# The calls injected failures hit: what users see and what answers them.
+FAULTED = SENDS | EDITS | ANSWERS
 SCOPES = frozenset(
     {
         "default",
@@ -74,6 +80,7 @@ class BotApi:
         requested = request.match_info["method"]
         name, method = self._methods.get(requested.lower(), (requested, None))
         params = Params({}, {})
+        fault: Fault | None = None
         try:
             if request.match_info["token"] != self._token:
                 raise ApiError(401, "Unauthorized")
@@ -82,15 +89,30 @@ class BotApi:
                 await asyncio.sleep(world.faults.delay)
             if method is None or world.faults.is_missing(name):
                 raise ApiError(404, "Not Found")
-            if name.lower() in SENDS | EDITS:
-                injected = world.faults.injected_error()
-                if injected is not None:
-                    raise injected
-            status, body = 200, {"ok": True, "result": await method(params)}
+            fault = world.faults.injected() if name.lower() in FAULTED else None
+            if fault is None:
+                status, body = 200, {"ok": True, "result": await method(params)}
+            elif fault.error is not None:
+                raise fault.error
+            else:
+                return await self._no_answer(request, name, params, fault)
         except ApiError as exc:
             status, body = exc.status, exc.to_json()
-        world.record(Call(name, params.for_log(), status, world.clock.now(), body.get("description")))
+        kind = None if fault is None else fault.kind
+        world.record(
+            Call(name, params.for_log(), status, world.clock.now(), body.get("description"), fault=kind)
+        )
         return web.json_response(body, status=status)
+
+    async def _no_answer(self, request: web.Request, name: str, params: Params, fault: Fault) -> web.Response:
+        """Hold the connection for the fault's time (or until shutdown), then close it without an answer."""
+        world = self._world
+        world.record(Call(name, params.for_log(), None, world.clock.now(), fault=fault.kind))
+        if fault.hold:
+            await world.changes.wait_for(lambda: False, fault.hold)
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=204)  # never reaches the client: its connection is closed
 
     async def _download(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self._token:

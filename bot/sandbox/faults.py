@@ -3,6 +3,11 @@
 Rate limits are token buckets measured in real (monotonic) time, since a bot that obeys ``retry_after``
 waits real seconds: ``global_per_second`` messages overall, ``per_chat_per_second`` per private chat with
 a burst of ``per_chat_burst``, and ``group_per_minute`` per group or supergroup.
+
+Injected failures are drawn from ``error_codes``: an HTTP error status is answered as Telegram would answer
+it; ``"timeout"`` holds the connection for ``hang_ms`` and then closes it without an answer, ``"drop"``
+closes it at once. Every injected failure happens before the call is carried out, as when a proxy or the
+network fails before Telegram got the request, so a client may always retry it.
 """
 
 from __future__ import annotations
@@ -18,6 +23,10 @@ from typing import Any
 from .errors import ApiError
 
 _PHRASES = {400: "Bad Request: injected fault", 403: "Forbidden: injected fault"}
+TIMEOUT = "timeout"
+DROP = "drop"
+NO_ANSWER = (TIMEOUT, DROP)
+MAX_MS = 60_000
 
 
 @dataclass
@@ -30,8 +39,9 @@ class FaultSettings:
     per_chat_burst: int = 3
     group_per_minute: float = 20.0
     error_rate: float = 0.0
-    error_codes: list[int] = field(default_factory=lambda: [500])
+    error_codes: list[int | str] = field(default_factory=lambda: [500])
     delay_ms: int = 0
+    hang_ms: int = 10_000
     blocked_user_ids: list[int] = field(default_factory=list)
     missing_methods: list[str] = field(default_factory=list)
     seed: int = 0
@@ -64,11 +74,15 @@ class FaultSettings:
         if (
             not isinstance(self.error_codes, list)
             or not self.error_codes
-            or not all(_integer(code) and 400 <= code <= 599 for code in self.error_codes)
+            or not all(_fault_kind(code) for code in self.error_codes)
         ):
-            raise ValueError("error_codes must be a non-empty list of HTTP error statuses (400-599)")
-        if not _integer(self.delay_ms) or not 0 <= self.delay_ms <= 60_000:
-            raise ValueError("delay_ms must be an integer from 0 to 60000")
+            raise ValueError(
+                'error_codes must be a non-empty list of HTTP error statuses (400-599), "timeout" or "drop"'
+            )
+        for name in ("delay_ms", "hang_ms"):
+            value = getattr(self, name)
+            if not _integer(value) or not 0 <= value <= MAX_MS:
+                raise ValueError(f"{name} must be an integer from 0 to {MAX_MS}")
         if not isinstance(self.blocked_user_ids, list) or not all(_integer(i) for i in self.blocked_user_ids):
             raise ValueError("blocked_user_ids must be a list of user ids")
         if not isinstance(self.missing_methods, list) or not all(
@@ -89,6 +103,19 @@ def _number(value: Any) -> bool:
 
 def _integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _fault_kind(value: Any) -> bool:
+    return value in NO_ANSWER if isinstance(value, str) else _integer(value) and 400 <= value <= 599
+
+
+@dataclass(frozen=True)
+class Fault:
+    """An injected failure: an error answer, or (``error`` None) no answer at all after ``hold`` seconds."""
+
+    kind: int | str
+    error: ApiError | None = None
+    hold: float = 0.0
 
 
 class _Bucket:
@@ -124,14 +151,16 @@ class Faults:
         """Return the seconds to wait before answering a call."""
         return self.settings.delay_ms / 1000
 
-    def injected_error(self) -> ApiError | None:
-        """Return the error to answer instead of a send or edit, drawn with the seeded error_rate."""
+    def injected(self) -> Fault | None:
+        """Return the failure to answer instead of carrying out a call, drawn with the seeded error_rate."""
         if self.settings.error_rate <= 0 or self._random.random() >= self.settings.error_rate:
             return None
-        code = self._random.choice(self.settings.error_codes)
-        if code == HTTPStatus.TOO_MANY_REQUESTS:
-            return ApiError(code, "Too Many Requests: retry after 1", retry_after=1)
-        return ApiError(code, _PHRASES.get(code) or HTTPStatus(code).phrase)
+        kind = self._random.choice(self.settings.error_codes)
+        if isinstance(kind, str):  # "timeout" or "drop": no answer
+            return Fault(kind, hold=self.settings.hang_ms / 1000 if kind == TIMEOUT else 0.0)
+        if kind == HTTPStatus.TOO_MANY_REQUESTS:
+            return Fault(kind, ApiError(kind, "Too Many Requests: retry after 1", retry_after=1))
+        return Fault(kind, ApiError(kind, _PHRASES.get(kind) or HTTPStatus(kind).phrase))
 
     def is_missing(self, method: str) -> bool:
         """Tell whether the method is switched off, as on a Bot API server that lacks it (404)."""

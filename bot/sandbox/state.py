@@ -309,13 +309,17 @@ class StoredFile:
 
 @dataclass
 class Call:
-    """One Bot API call the bot made, with the HTTP status it was answered with."""
+    """One Bot API call the bot made, with the HTTP status it was answered with (None: no answer).
+
+    ``fault`` is the injected failure (an ``error_codes`` entry) when the call was not carried out.
+    """
 
     method: str
     params: JSON
-    status: int
+    status: int | None
     at: datetime
     description: str | None = None
+    fault: int | str | None = None
 
     def to_json(self) -> JSON:
         """Return the call as ``GET /calls`` shows it."""
@@ -327,4 +331,6 @@ class Call:
         }
         if self.description is not None:
             data["description"] = self.description
+        if self.fault is not None:
+            data["fault"] = self.fault
         return data
