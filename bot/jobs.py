@@ -72,16 +72,19 @@ def next_housekeeping(after: datetime) -> datetime:
 
 
 async def housekeeping(session: Session, services: Services, bot: Bot, task: tasks.Task) -> datetime | None:
-    """Forget old update ids, old searches and long finished tasks; run again tomorrow."""
+    """Forget old update ids, old searches and long finished tasks, anonymise the finished orders of
+    erased customers; run again tomorrow."""
     now = services.clock.now()
     pruned_updates = await updates.prune(session, now=now)
     pruned_tasks = await tasks.prune_finished(session, now=now, older_than=KEEP_FINISHED_TASKS)
     pruned_searches = await searches.prune(session, now=now)
+    anonymised = await fulfilment.anonymise_finished(session)
     log.info(
-        "housekeeping: %d update ids, %d finished tasks and %d old searches removed",
+        "housekeeping: %d update ids, %d finished tasks and %d old searches removed, %d orders anonymised",
         pruned_updates,
         pruned_tasks,
         pruned_searches,
+        anonymised,
     )
     return next_housekeeping(now)
 

@@ -22,6 +22,7 @@ import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint, delete, func, select, update
 from sqlalchemy.orm import Mapped, mapped_column
@@ -371,6 +372,26 @@ async def revoke_api_keys(
 
 
 @privacy.section("retailer")
-async def _export(session: Session, user_id: int) -> dict[str, str] | None:
+async def _export(session: Session, user_id: int) -> dict[str, Any]:
     account = await of_user(session, user_id=user_id)
-    return None if account is None else {"retailer": account.name, "role": account.role}
+    invites = await session.execute(
+        select(RetailerInvite.role, RetailerInvite.created_at, RetailerInvite.used_at)
+        .where(RetailerInvite.created_by == user_id)
+        .order_by(RetailerInvite.created_at, RetailerInvite.id)
+    )
+    keys = await session.execute(
+        select(RetailerApiKey.prefix, RetailerApiKey.created_at, RetailerApiKey.revoked_at)
+        .where(RetailerApiKey.created_by == user_id)
+        .order_by(RetailerApiKey.created_at, RetailerApiKey.id)
+    )
+    return {
+        "retailer": None if account is None else account.name,
+        "role": None if account is None else account.role,
+        "invites_created": [
+            {"role": role, "at": at.isoformat(), "used": used is not None} for role, at, used in invites
+        ],
+        "api_keys_created": [
+            {"prefix": prefix, "at": at.isoformat(), "revoked": revoked is not None}
+            for prefix, at, revoked in keys
+        ],
+    }

@@ -401,6 +401,10 @@ async def delete(session: Session, *, user_id: int) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
+# The reminder of an unfinished quiz is a task keyed by the user's id; erasing the user drops it.
+REMINDER_TASK = privacy.user_keyed_task("style-reminder")
+
+
 @privacy.section("style_profile")
 async def _export(session: Session, user_id: int) -> Any:
     profile = await get(session, user_id=user_id)

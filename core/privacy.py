@@ -1,7 +1,12 @@
 """A user's data as a whole: one export gathering every package's section, one erasure.
 
-Each package that stores personal data registers a section with :func:`section`; erasure cascades
-from the ``users`` row through foreign keys, so a new table only needs ``ondelete="CASCADE"``.
+Each package that stores personal data registers a section with :func:`section`. Erasure deletes the
+``users`` row, and every table that belongs to a user goes with it through ``ON DELETE CASCADE``. What a
+foreign key cannot express — rows kept for others that must lose what names the person (orders for the
+retailer's books, the items someone added to a group's wishlist), or values that name the person without
+a key (a staff member's id in an order's history) — is handled by an eraser the package registers with
+:func:`eraser`; erasers run before the ``users`` row goes. The table-by-table decisions are listed in
+docs/security.md ("Personal data").
 """
 
 from __future__ import annotations
@@ -11,11 +16,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import ColumnElement, delete, or_
+
 from core import chats, users
 from core.db import Session
+from core.tasks import ScheduledTask
 
 Exporter = Callable[[Session, int], Awaitable[Any]]
+Eraser = Callable[[Session, int, datetime], Awaitable[None]]
 _SECTIONS: dict[str, Exporter] = {}
+_ERASERS: dict[str, Eraser] = {}
+# Task kinds whose key is a user's id (a reminder meant for one person).
+_USER_KEYED_TASKS: set[str] = set()
 
 
 def section(name: str) -> Callable[[Exporter], Exporter]:
@@ -26,6 +38,27 @@ def section(name: str) -> Callable[[Exporter], Exporter]:
         return exporter
 
     return register
+
+
+def sections() -> tuple[str, ...]:
+    """Return the names of every registered export section, in the order of the export."""
+    return tuple(_SECTIONS)
+
+
+def eraser(name: str) -> Callable[[Eraser], Eraser]:
+    """Register what has to happen under ``name`` before a user's row is deleted (beyond the cascade)."""
+
+    def register(function: Eraser) -> Eraser:
+        _ERASERS[name] = function
+        return function
+
+    return register
+
+
+def user_keyed_task(kind: str) -> str:
+    """Declare that tasks of ``kind`` are keyed by a user's id, so erasing the user drops them; return it."""
+    _USER_KEYED_TASKS.add(kind)
+    return kind
 
 
 @section("profile")
@@ -46,9 +79,39 @@ async def export(session: Session, *, user_id: int, now: datetime) -> dict[str, 
     return document
 
 
-async def erase(session: Session, *, user_id: int) -> bool:
-    """Delete everything stored about the user; True if there was anything."""
+async def erase(session: Session, *, user_id: int, now: datetime) -> bool:
+    """Delete everything stored about the user and anonymise what is kept for others; True if there was
+    anything."""
+    if await users.get(session, user_id=user_id) is None:
+        return False
+    for function in _ERASERS.values():
+        await function(session, user_id, now)
+    await forget_tasks(session, person_id=user_id)
+    # A private chat's id is its user's id; rows that belong to that chat cascade from it.
+    await session.execute(delete(chats.Chat).where(chats.Chat.id == user_id, chats.Chat.type == "private"))
     return await users.erase(session, user_id=user_id)
+
+
+async def forget_tasks(session: Session, *, person_id: int) -> int:
+    """Delete the scheduled tasks meant for one person, whatever their status; return how many.
+
+    A task names its person by its key (kinds declared with :func:`user_keyed_task`) or by ``chat_id`` or
+    ``user_id`` in its payload (a message waiting for the end of someone's quiet hours).
+    """
+    result = await session.execute(delete(ScheduledTask).where(_names(person_id)))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _names(person_id: int) -> ColumnElement[bool]:
+    payload = ScheduledTask.payload
+    conditions: list[ColumnElement[bool]] = [
+        payload[name].as_string() == str(person_id) for name in ("chat_id", "user_id")
+    ]
+    if _USER_KEYED_TASKS:
+        conditions.append(
+            ScheduledTask.kind.in_(sorted(_USER_KEYED_TASKS)) & (ScheduledTask.key == str(person_id))
+        )
+    return or_(*conditions)
 
 
 @dataclass(frozen=True, slots=True)

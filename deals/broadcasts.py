@@ -1080,3 +1080,25 @@ async def _export(session: Session, user_id: int) -> Any:
         }
         for name, broadcast_id, status, sent_at in received
     ]
+
+
+@privacy.eraser("broadcasts")
+async def _erase(session: Session, user_id: int, now: datetime) -> None:
+    # A broadcast stays the retailer's (created_by goes, SET NULL); its progress is no longer reported to
+    # the erased staff member's private chat (its id is theirs).
+    await session.execute(
+        update(Broadcast)
+        .where(Broadcast.progress_chat_id == user_id)
+        .values(progress_chat_id=None, progress_message_id=None)
+    )
+
+
+@privacy.section("broadcasts_written")
+async def _export_written(session: Session, user_id: int) -> Any:
+    rows = await session.scalars(
+        select(Broadcast).where(Broadcast.created_by == user_id).order_by(Broadcast.created_at, Broadcast.id)
+    )
+    return [
+        {"broadcast": row.id, "text": row.text, "status": row.status, "at": row.created_at.isoformat()}
+        for row in rows
+    ]

@@ -16,6 +16,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -36,7 +37,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from catalog import prices
 from catalog.models import Category, PriceChange, Product, Variant
-from core import tasks
+from core import privacy, tasks
 from core.db import AutoId, Base, Session, UTCDateTime
 from core.money import Money
 from deals import matching
@@ -632,4 +633,15 @@ async def products_of(session: Session, *, deal_id: int, locale: str, limit: int
             regular=Money(item.regular_price, item.currency),
         )
         for item, title_de, title_en in rows
+    ]
+
+
+@privacy.section("deals_created")
+async def _export(session: Session, user_id: int) -> Any:
+    rows = await session.scalars(
+        select(Deal).where(Deal.created_by == user_id).order_by(Deal.created_at, Deal.id)
+    )
+    return [
+        {"deal_id": row.id, "percent": row.percent, "status": row.status, "at": row.created_at.isoformat()}
+        for row in rows
     ]

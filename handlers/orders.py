@@ -405,6 +405,8 @@ async def _refund(
 
 async def _tell(bot: Bot, order: states.OrderView, text: str) -> None:
     # A customer who blocked the bot cannot be told; the order moves on all the same.
+    if order.chat_id == fulfilment.NO_CHAT:  # the customer erased their data; the order is anonymised
+        return
     try:
         await bot.send_message(order.chat_id, text)
     except Forbidden as error:

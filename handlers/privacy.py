@@ -77,7 +77,10 @@ async def delete(update: Update, context: BotContext) -> None:
         await query.edit_message_text(context.t("privacy-delete-cancelled"))
         return
     async with context.uow() as session:
-        await privacy.erase(session, user_id=query.from_user.id)
+        await privacy.erase(session, user_id=query.from_user.id, now=context.now)
+    # What a question in progress was about (a force reply's subject) is forgotten as well.
+    if context.user_data is not None:
+        context.user_data.clear()
     await query.edit_message_text(context.t("privacy-deleted"))
 
 

@@ -13,9 +13,9 @@ from core.i18n import Html
 from core.money import Money
 from handlers.common import App, RepliesTo, opened
 from handlers.context import SERVICES_KEY, BotContext
-from handlers.render import money, outfit_text
+from handlers.render import money, outfit_text, short
 
-REMINDER = "style-reminder"
+REMINDER = style.REMINDER_TASK
 REMIND_AFTER = timedelta(days=1)
 CALLBACK = r"^sty:(\d+):(a|t|next|skip|type)(?::([\w.-]+))?$"
 
@@ -109,7 +109,8 @@ async def answer(update: Update, context: BotContext) -> None:
         context.matches[0].group(2),
         context.matches[0].group(3),
     )
-    if index >= len(style.QUIZ):
+    options = {option.value for option in style.QUIZ[index].options} if index < len(style.QUIZ) else set()
+    if index >= len(style.QUIZ) or (action in ("a", "t") and value not in options):
         await query.answer(context.t("button-outdated"), show_alert=True)
         return
     await query.answer()
@@ -223,7 +224,7 @@ async def send_outfits(
         buttons = [
             [
                 InlineKeyboardButton(
-                    f"🔍 {_short(item.title_de if context.locale == 'de' else item.title_en)}",
+                    f"🔍 {short(item.title_de if context.locale == 'de' else item.title_en)}",
                     callback_data=f"card:{item.product_id}",
                 )
             ]
@@ -234,10 +235,6 @@ async def send_outfits(
         )
     if not sizes_known:
         await context.bot.send_message(chat_id, context.t("outfit-sizes-hint"))
-
-
-def _short(title: str, limit: int = 40) -> str:
-    return title if len(title) <= limit else f"{title[: limit - 1]}…"
 
 
 def register(app: App) -> None:

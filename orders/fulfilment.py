@@ -27,6 +27,7 @@ from sqlalchemy import (
     UniqueConstraint,
     select,
     text,
+    update,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,7 +37,7 @@ from core.db import AutoId, Base, Session, UTCDateTime, upsert
 from core.users import DEFAULT_TIME_ZONE, User
 from orders import states
 from orders.carriers import CarrierEvent, CarrierLookup, DeliveryWindow, WindowUnavailable
-from orders.models import Order
+from orders.models import Order, OrderEvent, Refund
 
 log = logging.getLogger(__name__)
 
@@ -483,6 +484,91 @@ async def _export_reviews(session: Session, user_id: int) -> Any:
         {"order_id": row.order_id, "stars": row.stars, "text": row.text, "at": row.created_at.isoformat()}
         for row in rows
     ]
+
+
+# Personal data: orders stay for the retailer's books (ten years in Germany), without their customer.
+
+# After these nothing more is delivered or collected; a refund needs no address and no chat.
+FINISHED = frozenset({"delivered", "picked_up", "cancelled", "refunded"})
+# The chat of an anonymised order: Telegram never gives a chat the id 0, so nothing is ever sent there.
+NO_CHAT = 0
+# How an order's history and its refund name the staff member who acted (see handlers/orders.py).
+STAFF_ACTOR = "retailer:{user_id}"
+STAFF_ERASED = "retailer"
+
+
+async def anonymise(session: Session, *, order_ids: list[int]) -> None:
+    """Strip the customer from orders kept for the books: no chat, of the address only the country (VAT is
+    owed where the goods went), no notes in the history, no places in the parcel's events.
+
+    Amounts, lines, dates, the delivery method, the store and the payment references stay.
+    """
+    if not order_ids:
+        return
+    for order in await session.scalars(select(Order).where(Order.id.in_(order_ids))):
+        order.chat_id = NO_CHAT
+        country = (order.shipping_address or {}).get("country_code")
+        order.shipping_address = {"country_code": country} if country else None
+    await session.execute(update(OrderEvent).where(OrderEvent.order_id.in_(order_ids)).values(note=None))
+    shipments = select(Shipment.id).where(Shipment.order_id.in_(order_ids))
+    await session.execute(
+        update(ShipmentEvent).where(ShipmentEvent.shipment_id.in_(shipments)).values(location=None)
+    )
+    await session.flush()
+
+
+async def anonymise_finished(session: Session) -> int:
+    """Anonymise the orders that were still on their way when their customer erased their data and are
+    finished now; forget the messages that waited for such a customer. Return how many orders."""
+    rows = (
+        await session.execute(
+            select(Order.id, Order.chat_id).where(
+                Order.user_id.is_(None), Order.chat_id != NO_CHAT, Order.status.in_(FINISHED)
+            )
+        )
+    ).all()
+    await anonymise(session, order_ids=[order_id for order_id, _ in rows])
+    # A private chat's id is its user's; unless that person has come back, nothing may still be sent there.
+    for chat_id in {chat_id for _, chat_id in rows if chat_id > 0}:
+        if await session.get(User, chat_id) is None:
+            await privacy.forget_tasks(session, person_id=chat_id)
+    return len(rows)
+
+
+@privacy.section("order_steps")
+async def _export_steps(session: Session, user_id: int) -> Any:
+    # What a staff member did to orders: the steps of their history, the refunds.
+    staff = STAFF_ACTOR.format(user_id=user_id)
+    steps = await session.execute(
+        select(Order.number, OrderEvent.status, OrderEvent.at)
+        .join(Order, Order.id == OrderEvent.order_id)
+        .where(OrderEvent.actor == staff)
+        .order_by(OrderEvent.at, OrderEvent.id)
+    )
+    refunds = await session.execute(
+        select(Order.number, Refund.created_at)
+        .join(Order, Order.id == Refund.order_id)
+        .where(Refund.actor == staff)
+        .order_by(Refund.created_at)
+    )
+    return {
+        "steps": [{"order": number, "status": status, "at": at.isoformat()} for number, status, at in steps],
+        "refunds": [{"order": number, "at": at.isoformat()} for number, at in refunds],
+    }
+
+
+@privacy.eraser("orders")
+async def _erase(session: Session, user_id: int, now: datetime) -> None:
+    # Orders still on their way keep the chat and the address until they are finished (the customer paid
+    # for them); the daily housekeeping anonymises them then, see anonymise_finished. user_id goes now
+    # (ON DELETE SET NULL).
+    finished = await session.scalars(
+        select(Order.id).where(Order.user_id == user_id, Order.status.in_(FINISHED))
+    )
+    await anonymise(session, order_ids=list(finished))
+    staff = STAFF_ACTOR.format(user_id=user_id)
+    await session.execute(update(OrderEvent).where(OrderEvent.actor == staff).values(actor=STAFF_ERASED))
+    await session.execute(update(Refund).where(Refund.actor == staff).values(actor=STAFF_ERASED))
 
 
 # Internals

@@ -1084,3 +1084,37 @@ async def _export(session: Session, user_id: int) -> Any:
             for person in people
         ],
     }
+
+
+@privacy.eraser("group_buys")
+async def _erase(session: Session, user_id: int, now: datetime) -> None:
+    # As if the person left: their held units go back, the line moves up (those who move up get their
+    # invoice at the close like everybody), and the group's progress message shows the change.
+    people = await session.scalars(
+        select(GroupBuyParticipant.group_buy_id)
+        .where(GroupBuyParticipant.user_id == user_id)
+        .order_by(GroupBuyParticipant.group_buy_id)
+    )
+    for group_buy_id in list(people):
+        group_buy = await _locked(session, group_buy_id)
+        mine = await _participant(session, group_buy_id, user_id)
+        assert mine is not None
+        was_joined = mine.status == "joined"
+        if mine.checkout_id is not None:
+            await checkout.release(session, checkout_id=mine.checkout_id)
+        await session.delete(mine)
+        await session.flush()
+        if group_buy.status in {"open", "payment"}:
+            _changed(group_buy, now)
+        if was_joined and group_buy.status == "open" and group_buy.deadline > now:
+            await _promote(session, group_buy, now=now)
+
+
+@privacy.section("group_buy_offers")
+async def _export_offers(session: Session, user_id: int) -> Any:
+    rows = await session.execute(
+        select(GroupBuyOffer.product_id, GroupBuyOffer.updated_at)
+        .where(GroupBuyOffer.updated_by == user_id)
+        .order_by(GroupBuyOffer.updated_at, GroupBuyOffer.product_id)
+    )
+    return [{"product_id": product_id, "at": at.isoformat()} for product_id, at in rows]

@@ -280,3 +280,13 @@ async def _export(session: Session, user_id: int) -> Any:
         {"chat_id": chat_id, "product_id": product_id, "at": at.isoformat()}
         for chat_id, product_id, at in rows
     ]
+
+
+@privacy.section("polls_opened")
+async def _export_opened(session: Session, user_id: int) -> Any:
+    rows = await session.execute(
+        select(Poll.chat_id, Poll.opened_at)
+        .where(Poll.opened_by == user_id)
+        .order_by(Poll.opened_at, Poll.id)
+    )
+    return [{"chat_id": chat_id, "at": at.isoformat()} for chat_id, at in rows]

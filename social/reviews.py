@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint, exists, func, select
+from sqlalchemy import ForeignKey, String, UniqueConstraint, exists, func, select, update
 from sqlalchemy.orm import Mapped, aliased, mapped_column
 
 from core import privacy
@@ -25,7 +25,7 @@ from core.chats import ACTIVE_STATUSES, Membership
 from core.db import AutoId, Base, Session, UTCDateTime, upsert
 from core.users import User
 from orders import states
-from orders.fulfilment import Review
+from orders.fulfilment import STAFF_ACTOR, STAFF_ERASED, Review
 from orders.models import Order, OrderLine
 from social.errors import Refused
 
@@ -229,3 +229,23 @@ async def _export(session: Session, user_id: int) -> Any:
     return [
         {"review_id": review_id, "reason": reason, "at": at.isoformat()} for review_id, reason, at in rows
     ]
+
+
+@privacy.eraser("review_moderation")
+async def _erase(session: Session, user_id: int, now: datetime) -> None:
+    # A review stays hidden when the staff member who hid it erases their data; only their name goes.
+    await session.execute(
+        update(HiddenReview)
+        .where(HiddenReview.hidden_by == STAFF_ACTOR.format(user_id=user_id))
+        .values(hidden_by=STAFF_ERASED)
+    )
+
+
+@privacy.section("reviews_hidden")
+async def _export_hidden(session: Session, user_id: int) -> Any:
+    rows = await session.execute(
+        select(HiddenReview.review_id, HiddenReview.hidden_at)
+        .where(HiddenReview.hidden_by == STAFF_ACTOR.format(user_id=user_id))
+        .order_by(HiddenReview.hidden_at)
+    )
+    return [{"review_id": review_id, "at": at.isoformat()} for review_id, at in rows]

@@ -741,3 +741,10 @@ async def _export(session: Session, user_id: int) -> Any:
             {"item_id": item_id, "unit": unit, "at": at.isoformat()} for item_id, unit, at in claims
         ],
     }
+
+
+@privacy.eraser("wishlists")
+async def _erase(session: Session, user_id: int, now: datetime) -> None:
+    # A group's wishlist keeps what the person added, for the group; who added it goes (SET NULL) and so
+    # does the note, their own words. Their own wishlist goes with them (CASCADE).
+    await session.execute(update(WishlistItem).where(WishlistItem.added_by == user_id).values(note=None))

@@ -61,7 +61,10 @@ privacy-overview =
     • deine Einwilligungen: persönliche Angebote { $deals }, Angebote von Händlern { $broadcasts }
     • wann du mich zuerst und zuletzt genutzt hast
     • deine Suchanfragen der letzten 30 Tage, dein Stilprofil, deinen Warenkorb, dein Guthaben und deine Bewertungen
+    • was du in Gruppen tust: Stimmen, Umfragen, Empfehlungen, Wunschlisten und Geschenke, Ideen, Sammelbestellungen
+    • deine Wünsche für persönliche Angebote und welche Angebote dich erreicht haben
     • deine Bestellungen
+    • wenn du für einen Händler arbeitest: was du in seinem Namen getan hast
 
     Du kannst alles als Datei exportieren oder endgültig löschen. Bestellungen bleiben für die Buchhaltung des Händlers erhalten, aber ohne Verbindung zu dir.
 privacy-on = an
@@ -71,6 +74,8 @@ privacy-delete = 🗑 Daten löschen
 privacy-export-caption = Hier sind alle Daten, die ich über dich gespeichert habe.
 privacy-delete-confirm =
     Möchtest du wirklich alle deine Daten löschen? Das kann nicht rückgängig gemacht werden.
+
+    Deine Bestellungen bewahrt der Händler für seine Buchhaltung auf (zehn Jahre, so verlangt es das Gesetz) – ohne Verbindung zu dir und ohne deine Adresse. Eine Bestellung, die noch unterwegs ist, behält Adresse und Chat, bis sie angekommen ist.
 privacy-delete-yes = Ja, alles löschen
 privacy-delete-no = Abbrechen
 privacy-deleted = Deine Daten sind gelöscht. Wenn du mir wieder schreibst, fange ich ganz neu an.

@@ -61,7 +61,10 @@ privacy-overview =
     • your consents: personal deals { $deals }, offers from retailers { $broadcasts }
     • when you first and last used me
     • your searches of the last 30 days, your style profile, your cart, your credit and your reviews
+    • what you do in groups: votes, polls, recommendations, wishlists and gifts, ideas, group buys
+    • your choices for personal deals and which deals reached you
     • your orders
+    • if you work for a retailer: what you did in its name
 
     You can export all of it as a file or delete it for good. Orders stay in the retailer's books, but no longer linked to you.
 privacy-on = on
@@ -71,6 +74,8 @@ privacy-delete = 🗑 Delete my data
 privacy-export-caption = Here is all the data I have stored about you.
 privacy-delete-confirm =
     Do you really want to delete all your data? This cannot be undone.
+
+    The retailer keeps your orders for its books (ten years, as the law requires), no longer linked to you and without your address. An order still on its way keeps its address and chat until it has arrived.
 privacy-delete-yes = Yes, delete everything
 privacy-delete-no = Cancel
 privacy-deleted = Your data has been deleted. If you write to me again, I'll start from scratch.

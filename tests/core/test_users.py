@@ -93,7 +93,7 @@ async def test_export_contains_everything_and_erase_removes_it(db: Database, clo
         document = await privacy.export(session, user_id=LENA.id, now=clock.now())
         summary = await privacy.summary(session, user_id=LENA.id)
     async with db.unit_of_work() as session:
-        assert await privacy.erase(session, user_id=LENA.id)
+        assert await privacy.erase(session, user_id=LENA.id, now=clock.now())
     async with db.unit_of_work() as session:
         gone = await users.get(session, user_id=LENA.id)
         members = await chats.member_ids(session, chat_id=-300)

@@ -155,7 +155,7 @@ async def test_the_choices_are_in_the_data_export_and_go_with_the_person(
         assert document["personal_deals"]["retailer_ids"] == [found.retailer_id]
         assert document["personal_deals"]["quiet_hours"] == {"from": 22, "until": 8}
         assert document["profile"]["consents"]["personal_deals"] is True
-        assert await privacy.erase(session, user_id=LENA)
+        assert await privacy.erase(session, user_id=LENA, now=now)
         with pytest.raises(Refused):
             await subscriptions.get(session, user_id=LENA)
         assert await subscriptions.quiet_hours(session, user_id=LENA) == QuietHours(22, 8)

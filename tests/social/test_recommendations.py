@@ -225,7 +225,7 @@ async def test_the_export_lists_sent_and_received_recommendations(
         )
         anna = await privacy.export(session, user_id=ANNA, now=clock.now())
         ben = await privacy.export(session, user_id=BEN, now=clock.now())
-        await privacy.erase(session, user_id=ANNA)
+        await privacy.erase(session, user_id=ANNA, now=clock.now())
         after = await recommendations.inbox(session, user_id=BEN)
     common = {
         "product_id": friends.products[0],
