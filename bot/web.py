@@ -12,6 +12,7 @@ from sqlalchemy import text
 from telegram import Update
 
 from catalog import images
+from handlers import updates
 from handlers.common import App
 from handlers.context import Services
 
@@ -74,6 +75,8 @@ async def webhook(request: web.Request) -> web.Response:
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("no update")
         update = Update.de_json(data, application.bot)
+        if not updates.well_formed(update):
+            raise ValueError("not the Bot API's types")
     except (ValueError, TypeError, KeyError, AttributeError):
         log.warning("webhook: a body that is no update was refused")
         return web.Response(status=400)

@@ -23,13 +23,17 @@ async def shipping(update: Update, context: BotContext) -> None:
     """Offer home delivery by country and click & collect in the stores that have everything."""
     query = update.shipping_query
     assert query is not None
-    async with context.uow() as session:
-        options = await checkout.shipping_options(
-            session,
-            payload=query.invoice_payload,
-            country_code=query.shipping_address.country_code,
-            now=context.now,
-        )
+    try:
+        async with context.uow() as session:
+            options = await checkout.shipping_options(
+                session,
+                payload=query.invoice_payload,
+                country_code=query.shipping_address.country_code,
+                now=context.now,
+            )
+    except Refused as refused:  # an invoice whose checkout expired, was paid or was deleted
+        await query.answer(ok=False, error_message=context.t(refused.reason_key, **refused.args_))
+        return
     if not options:
         await query.answer(ok=False, error_message=context.t("checkout-error-shipping"))
         return

@@ -5,18 +5,32 @@ from __future__ import annotations
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from core import updates, users
 from handlers.common import App
 from handlers.context import BotContext
 
 log = logging.getLogger(__name__)
+# What Telegram answers when a handler edits a message that cannot show its answer any more: it shows that
+# already, is too old, was deleted, or is no text of the bot's (a button pressed on a message it was never
+# on). The change itself is done, and the press was answered; no apology is owed.
+STALE = (
+    "message is not modified",
+    "message can't be edited",
+    "message to edit not found",
+    "there is no text in the message to edit",
+)
 
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log the failure, let a redelivery retry it, and apologise in the user's language."""
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(context.error, BadRequest) and any(
+        reason in context.error.message.lower() for reason in STALE
+    ):
+        log.info("update %s came too late to be shown: %s", update_id, context.error.message)
+        return
     log.error("update %s failed", update_id, exc_info=context.error)
     if not isinstance(update, Update):
         return

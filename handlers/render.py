@@ -21,6 +21,11 @@ from social.reviews import RatingSummary
 CAPTION_LIMIT = 1024
 
 
+def short(text: str, limit: int = 40) -> str:
+    """Cut text to ``limit`` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
+
+
 def money(context: BotContext, amount: Decimal, currency: str) -> str:
     """Format an amount for the user's locale."""
     return format_money(amount, currency, context.locale)

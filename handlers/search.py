@@ -26,12 +26,14 @@ from catalog.search import Hit, Result
 from core.money import Money
 from handlers.common import App
 from handlers.context import BotContext
-from handlers.render import colours, money, open_in_bot, results_view, search_understood
+from handlers.render import colours, money, open_in_bot, results_view, search_understood, short
 from handlers.style import send_outfits
 from handlers.votes import vote_row
 
 PAGE_SIZE = 5
 INLINE_PAGE = 50
+# How much of a request the results repeat: a long one would leave no room for the results.
+QUERY_SHOWN = 80
 
 
 async def search_text(update: Update, context: BotContext) -> None:
@@ -92,7 +94,9 @@ async def _page(
         key = "search-none-filtered" if understood else "search-none"
         return context.t(key, filters=understood), None
     pages = max(1, math.ceil(found.total / PAGE_SIZE))
-    header = context.t("search-results", count=found.total, query=query.text, page=page + 1, pages=pages)
+    header = context.t(
+        "search-results", count=found.total, query=short(query.text, QUERY_SHOWN), page=page + 1, pages=pages
+    )
     navigation = []
     if page > 0:
         navigation.append(
@@ -195,7 +199,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     if not text:
         await inline.answer([], button=hint, cache_time=5, is_personal=True)
         return
-    offset = int(inline.offset) if inline.offset.isdigit() else 0
+    # The offset is a next_offset this bot gave; anything else (from a modified client) starts at the top.
+    offset = int(inline.offset) if inline.offset.isdecimal() and len(inline.offset) <= 6 else 0
     query = parse(text, lexicon=context.services.searcher.lexicon, locale=context.locale)
     found = await context.services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
     listed = await catalog_results(context, found.hits)

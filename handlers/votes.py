@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 # Telegram allows a message about one edit per second or so; counts are shown at most this often.
 EDIT_INTERVAL = timedelta(seconds=2)
 BOT_MESSAGE = re.compile(r"-?\d+:\d+")
+# The vote buttons: the only buttons on cards posted through inline mode.
+VOTE = re.compile(r"^vote:(\d+):(-?1)$")
 
 
 def vote_row(product_id: int, tally: votes.Tally | None = None) -> list[InlineKeyboardButton]:
@@ -66,14 +68,17 @@ async def shared_inline(update: Update, context: BotContext) -> None:
     post = post_of(update)
     if chosen is None or post is None or not chosen.result_id.isdigit():
         return
-    async with context.uow() as session:
-        await votes.share(
-            session,
-            post=post,
-            product_id=int(chosen.result_id),
-            shared_by=chosen.from_user.id,
-            now=context.now,
-        )
+    try:
+        async with context.uow() as session:
+            await votes.share(
+                session,
+                post=post,
+                product_id=int(chosen.result_id),
+                shared_by=chosen.from_user.id,
+                now=context.now,
+            )
+    except Refused:
+        log.info("card %s was posted, but the product is gone", chosen.result_id)
 
 
 async def vote(update: Update, context: BotContext) -> None:
@@ -126,5 +131,5 @@ async def catch_up(context: BotContext) -> None:
 
 def register(app: App) -> None:
     """Install the vote buttons and the record of cards posted through inline mode."""
-    app.add_handler(CallbackQueryHandler(vote, pattern=r"^vote:(\d+):(-?1)$"))
+    app.add_handler(CallbackQueryHandler(vote, pattern=VOTE))
     app.add_handler(ChosenInlineResultHandler(shared_inline))

@@ -53,8 +53,13 @@ def _text(context: BotContext, header: str, items: Iterable[wishlists.ItemView],
     return Html("\n".join([header, "", *lines] if lines else [header, "", context.t(empty_key)]))
 
 
-def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
-    return [buttons[start : start + BUTTONS_PER_ROW] for start in range(0, len(buttons), BUTTONS_PER_ROW)]
+def _rows(buttons: list[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
+    """Return the buttons four to a row; none without buttons (Telegram refuses an empty keyboard)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [buttons[start : start + BUTTONS_PER_ROW] for start in range(0, len(buttons), BUTTONS_PER_ROW)]
+    )
 
 
 def _personal(context: BotContext, view: wishlists.WishlistView) -> tuple[Html, InlineKeyboardMarkup]:
@@ -83,7 +88,7 @@ def _personal(context: BotContext, view: wishlists.WishlistView) -> tuple[Html, 
 
 def _in_group(
     context: BotContext, view: wishlists.WishlistView, title: str | None
-) -> tuple[Html, InlineKeyboardMarkup]:
+) -> tuple[Html, InlineKeyboardMarkup | None]:
     """Return a list as posted into a group: the same for every reader, with a gift button per wish."""
     header = context.t("wishlist-shared-title", title=title) if title else context.t("wishlist-group-title")
     gifts = [
@@ -92,10 +97,10 @@ def _in_group(
         )
         for number, item in enumerate(view.items, start=1)
     ]
-    return _text(context, header, view.items, "wishlist-group-empty-list"), InlineKeyboardMarkup(_rows(gifts))
+    return _text(context, header, view.items, "wishlist-group-empty-list"), _rows(gifts)
 
 
-def _gifts(context: BotContext, view: wishlists.WishlistView) -> tuple[Html, InlineKeyboardMarkup]:
+def _gifts(context: BotContext, view: wishlists.WishlistView) -> tuple[Html, InlineKeyboardMarkup | None]:
     """Return, for the claimer's private chat, what they give from one list, with release buttons."""
     title = view.shares[0].title if view.shares else context.t("wishlist-group-title")
     lines = [context.t("wishlist-gifts-title", title=title), ""]
@@ -122,7 +127,7 @@ def _gifts(context: BotContext, view: wishlists.WishlistView) -> tuple[Html, Inl
         )
     if not release:
         lines.append(context.t("wishlist-gifts-none"))
-    return Html("\n".join(lines)), InlineKeyboardMarkup(_rows(release))
+    return Html("\n".join(lines)), _rows(release)
 
 
 async def add(update: Update, context: BotContext) -> None:
@@ -181,8 +186,8 @@ async def show(update: Update, context: BotContext) -> None:
     if not shown:
         await message.reply_text(context.t("wishlist-group-empty"))
     for view, title in shown:
-        text, markup = _in_group(context, view, title)
-        await message.reply_text(text, reply_markup=markup)
+        listing, gifts = _in_group(context, view, title)
+        await message.reply_text(listing, reply_markup=gifts)
 
 
 async def remove(update: Update, context: BotContext) -> None:

@@ -40,6 +40,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from catalog.models import Product
 from core import privacy
 from core.db import AutoId, Base, Session, UTCDateTime, upsert
 from social.errors import Refused
@@ -119,6 +120,8 @@ async def share(
     session: Session, *, post: PostRef, product_id: int, shared_by: int | None, now: datetime
 ) -> int:
     """Record that a product card was posted (once per message) and return the post's id."""
+    if await session.get(Product, product_id) is None:
+        raise Refused("vote-error-unknown-post")
     await upsert(
         session,
         ProductPost.__table__,
@@ -251,4 +254,17 @@ async def _export(session: Session, user_id: int) -> Any:
     return [
         {"chat_id": chat_id, "product_id": product_id, "vote": value, "at": at.isoformat()}
         for chat_id, product_id, value, at in rows
+    ]
+
+
+@privacy.section("shared_cards")
+async def _export_shared(session: Session, user_id: int) -> Any:
+    rows = await session.execute(
+        select(ProductPost.chat_id, ProductPost.product_id, ProductPost.created_at)
+        .where(ProductPost.shared_by == user_id)
+        .order_by(ProductPost.created_at, ProductPost.id)
+    )
+    return [
+        {"chat_id": chat_id, "product_id": product_id, "at": at.isoformat()}
+        for chat_id, product_id, at in rows
     ]

@@ -334,6 +334,20 @@ def trim(text: str, entities: list[JSON]) -> tuple[str, list[JSON]]:
     return stripped, kept
 
 
+# What Telegram's clients do to every text before it is sent (tdlib's clean_input_string): control characters
+# become spaces (a line break stays), carriage returns and the line, paragraph and bidi-embedding controls
+# U+2028-U+202E go, and so do three combining vertical lines. A bot never sees a NUL.
+_CLEANED = str.maketrans(
+    {chr(code): " " for code in range(32) if code not in (10, 13)}
+    | dict.fromkeys(["\r", *map(chr, range(0x2028, 0x202F)), "\u0333", "\u033f", "\u030a"])
+)
+
+
+def clean_input(text: str) -> str:
+    """Return a user's text as Telegram passes it on (see ``_CLEANED``)."""
+    return text.translate(_CLEANED)
+
+
 def detect_entities(text: str) -> list[JSON]:
     """Return the ``bot_command`` and ``mention`` entities Telegram finds in a user's plain text."""
     return [

@@ -8,7 +8,7 @@ from typing import Any
 
 from . import limits
 from .errors import QUERY_TOO_OLD, ClientError, bad_request
-from .html import utf16_len
+from .html import clean_input, utf16_len
 from .messages import text_fields
 from .params import Method, Params
 from .state import JSON, Chat, InlineQuery, User
@@ -99,6 +99,7 @@ class Inline:
     async def ask(self, user: User, chat: Chat, query: str, offset: str, seconds: float) -> JSON:
         """Send the bot an inline query typed in the chat and wait for its results."""
         self._world.find_member(chat, user.id)
+        query = clean_input(query)
         if utf16_len(query) > limits.MAX_INLINE_QUERY:
             raise ClientError(400, f"query must be at most {limits.MAX_INLINE_QUERY} characters long")
         inline = InlineQuery(self._world.new_id(), "inline_query", user.id, chat_id=chat.id, query=query)

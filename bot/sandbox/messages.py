@@ -8,7 +8,7 @@ from typing import Any
 
 from . import limits
 from .errors import ApiError, ClientError, bad_request
-from .html import detect_entities, utf16_len
+from .html import clean_input, detect_entities, utf16_len
 from .params import Method, Params
 from .state import JSON, Chat, Message, StoredFile, User
 from .world import World
@@ -231,6 +231,7 @@ class Messages:
         world = self._world
         if (text is None) == (photo_base64 is None):
             raise ClientError(400, "send exactly one of text and photo_base64")
+        text, caption = (None if value is None else clean_input(value) for value in (text, caption))
         if reply_to_message_id is not None:
             replied = chat.messages.get(reply_to_message_id)
             if replied is None or replied.deleted:

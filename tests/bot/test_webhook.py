@@ -87,8 +87,22 @@ async def test_a_wrong_or_missing_secret_gets_403_and_nothing_is_processed(
     assert greeting["text"].startswith("Hi Tom!"), "the same body with the right secret is handled"
 
 
+COMMAND_WITH_A_TEXT_LENGTH = (
+    b'{"update_id": 6, "message": {"message_id": 1, "date": 0, "chat": {"id": 7, "type": "private"},'
+    b' "from": {"id": 7, "is_bot": false, "first_name": "T"}, "text": "/start",'
+    b' "entities": [{"type": "bot_command", "offset": 0, "length": "6"}]}}'
+)
+
+
 @pytest.mark.parametrize(
-    "body", [b"{not json", b"[1, 2]", b'{"message": {}}', b'{"update_id": 5, "message": {}}']
+    "body",
+    [
+        b"{not json",
+        b"[1, 2]",
+        b'{"message": {}}',
+        b'{"update_id": 5, "message": {}}',
+        COMMAND_WITH_A_TEXT_LENGTH,
+    ],
 )
 async def test_a_body_that_is_no_update_gets_400(webhook_runtime: Runtime, body: bytes) -> None:
     async with aiohttp.ClientSession() as http:
