@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import os
@@ -54,6 +55,7 @@ class Runtime:
     application: App | None = None
     searcher: Searcher | None = None
     _runner: web.AppRunner | None = None
+    _drawing: asyncio.Future[int] | None = None
     port: int = 0
 
     @property
@@ -69,7 +71,10 @@ class Runtime:
         self.db = self.db or Database.from_url(settings.database_url)
         if settings.embedded and self.load_demo:
             async with self.db.unit_of_work() as session:
-                summary = await demo.load(session, media_dir=settings.media_dir, now=self.clock.now())
+                # The pictures are drawn once the bot answers (a card needing one first draws it).
+                summary = await demo.load(
+                    session, media_dir=settings.media_dir, now=self.clock.now(), draw=False
+                )
                 await groupbuys.offer_demo(session, now=self.clock.now())
                 await deal_offers.offer_demo(session, retailer_id=summary.retailer_id, now=self.clock.now())
                 await credits.create_voucher(session, code=DEMO_VOUCHER, amount=Money(Decimal(10), "EUR"))
@@ -111,10 +116,13 @@ class Runtime:
             api_url=api_url,
             polling=polling,
             broadcast_limits=broadcasting.Limits.from_settings(settings),
+            rate_limit=settings.telegram_rate_limit,
+            timeout=settings.telegram_timeout,
         )
         web_app[bot_web.APPLICATION_KEY] = self.application
         secret = _webhook_secret(settings, token)
-        logs.redactor.add(secret)
+        for known in (token, secret, services.payment_provider_token):
+            logs.redactor.add(known)
         if not polling:
             bot_web.attach_webhook(
                 web_app, application=self.application, secret=secret, path=_webhook_path(settings)
@@ -135,9 +143,14 @@ class Runtime:
             await self.application.bot.set_webhook(
                 settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
             )
+        if settings.embedded and self.load_demo:
+            self._drawing = asyncio.ensure_future(asyncio.to_thread(demo.draw_missing, settings.media_dir))
+            self._drawing.add_done_callback(_drawn)
 
     async def stop(self) -> None:
-        """Stop the bot, then the HTTP server, then the database."""
+        """Stop the bot, then the HTTP server, then the database (once the demo's pictures are drawn)."""
+        if self._drawing is not None:
+            await asyncio.wait([self._drawing])
         if self.application is not None:
             if self.application.updater is not None and self.application.updater.running:
                 await self.application.updater.stop()
@@ -150,6 +163,13 @@ class Runtime:
             await self.searcher.close()
         if self.db is not None:
             await self.db.dispose()
+
+
+def _drawn(drawing: asyncio.Future[int]) -> None:
+    if not drawing.cancelled() and (failed := drawing.exception()) is not None:
+        log.error("drawing the demo's pictures failed", exc_info=failed)
+    elif not drawing.cancelled():
+        log.info("demo pictures: %s drawn", drawing.result())
 
 
 async def _carriers(db: Database, clock: Clock) -> Carriers:

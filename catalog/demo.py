@@ -340,6 +340,33 @@ def _pictures(catalog: tuple[DemoProduct, ...], media_dir: Path) -> list[images.
         return list(pool.map(_picture, catalog, repeat(media_dir)))
 
 
+def _planned(catalog: tuple[DemoProduct, ...], media_dir: Path) -> list[images.GeneratedImage]:
+    """Return the pictures as they are, or will be once drawn (SIZE pixels square), drawing none."""
+    return [
+        images.GeneratedImage(product.image_path, images.SIZE, images.SIZE, created=False)
+        if not (media_dir / product.image_path).is_file()
+        else _picture(product, media_dir)
+        for product in catalog
+    ]
+
+
+def draw_missing(media_dir: Path) -> int:
+    """Draw every demo picture not yet in the media folder (after ``load(draw=False)``); return how many."""
+    return sum(picture.created for picture in _pictures(products(), media_dir))
+
+
+def draw_picture(*, media_dir: Path, path: str) -> None:
+    """Draw the demo picture at ``path`` unless it is there already (or is no demo picture)."""
+    product = _by_picture().get(path)
+    if product is not None:
+        _picture(product, media_dir)
+
+
+@cache
+def _by_picture() -> dict[str, DemoProduct]:
+    return {product.image_path: product for product in products()}
+
+
 async def _retailer(session: Session) -> tuple[int, Count]:
     ids, count, _ = await _add_named(
         session,
@@ -525,11 +552,30 @@ async def _image_rows(
     )
 
 
-async def load(session: Session, *, media_dir: Path, now: datetime) -> DemoSummary:
-    """Add whatever of the demo catalog is missing (pictures included) and tell what was there."""
+async def load(session: Session, *, media_dir: Path, now: datetime, draw: bool = True) -> DemoSummary:
+    """Add whatever of the demo catalog is missing (pictures included) and tell what was there.
+
+    With ``draw`` false the rows of pictures not yet drawn are written all the same, and drawing them is
+    left to :func:`draw_missing` (or :func:`draw_picture` for one that is needed first).
+    """
     catalog = products()
-    # Drawing takes a few seconds of CPU; it runs beside the event loop, not on it.
-    pictures = await asyncio.to_thread(_pictures, catalog, media_dir)
+    # Drawing takes a few seconds of CPU; it runs in threads while the catalog is written.
+    drawing = asyncio.ensure_future(asyncio.to_thread(_pictures if draw else _planned, catalog, media_dir))
+    try:
+        summary = await _write(session, catalog, drawing, now=now)
+    finally:
+        # Nothing draws on once the load is over, not even when writing failed.
+        await asyncio.wait([drawing])
+    return summary
+
+
+async def _write(
+    session: Session,
+    catalog: tuple[DemoProduct, ...],
+    drawing: asyncio.Future[list[images.GeneratedImage]],
+    *,
+    now: datetime,
+) -> DemoSummary:
     retailer_id, retailer = await _retailer(session)
     brand_ids, brands = await _brands(session)
     category_ids, categories = await _categories(session)
@@ -543,6 +589,7 @@ async def load(session: Session, *, media_dir: Path, now: datetime) -> DemoSumma
     stock = await _stock(
         session, catalog, retailer_id=retailer_id, store_ids=store_ids, variant_ids=variant_ids
     )
+    pictures = await drawing
     await _image_rows(session, catalog, pictures, retailer_id=retailer_id, product_ids=product_ids)
     drawn = sum(picture.created for picture in pictures)
     return DemoSummary(

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import BindParameter, bindparam, func, select, update
 
 from catalog.models import Brand, Category, Product, ProductImage, Stock, Store, Variant
-from core.db import Session
+from core.db import Session, execute_core
 
 LETTER_SIZES = ("XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL")
 
@@ -78,80 +79,121 @@ def size_order(size: str) -> tuple[int, float, str]:
     return (1, float(number), size) if number.replace(".", "", 1).isdigit() else (2, 0.0, size)
 
 
-async def card(session: Session, *, product_id: int, locale: str) -> ProductCard | None:
-    """Return the product card in the locale, or None for an unknown product."""
-    row = (
-        await session.execute(
-            select(Product, Brand.name, Category)
-            .outerjoin(Brand, Brand.id == Product.brand_id)
-            .join(Category, Category.id == Product.category_id)
-            .where(Product.id == product_id)
-        )
-    ).one_or_none()
-    if row is None:
-        return None
-    product, brand, category = row
-    stock_by_variant = dict(
-        (
-            await session.execute(
-                select(Stock.variant_id, func.sum(Stock.quantity))
-                .join(Variant, Variant.id == Stock.variant_id)
-                .where(Variant.product_id == product_id)
-                .group_by(Stock.variant_id)
-            )
-        ).all()
+_PRODUCT: BindParameter[Any] = bindparam("product_id")  # typed by each comparison
+# A card's statements are built once; each card runs them with its product's id.
+_HEAD = (
+    select(
+        Product.id,
+        Product.sku,
+        Product.title_de,
+        Product.title_en,
+        Product.description_de,
+        Product.description_en,
+        Brand.name,
+        Category.name_de,
+        Category.name_en,
+        Product.price,
+        Product.compare_at_price,
+        Product.currency,
+        Product.active,
     )
+    .outerjoin(Brand, Brand.id == Product.brand_id)
+    .join(Category, Category.id == Product.category_id)
+    .where(Product.id == _PRODUCT)
+)
+_VARIANTS = (
+    select(
+        Variant.id,
+        Variant.colour,
+        Variant.size,
+        func.coalesce(Variant.price, Product.price),
+        func.coalesce(func.sum(Stock.quantity), 0),
+        Product.title_de,
+        Product.title_en,
+    )
+    .join(Product, Product.id == Variant.product_id)
+    .outerjoin(Stock, Stock.variant_id == Variant.id)
+    .where(Variant.product_id == _PRODUCT)
+    .group_by(Variant.id, Variant.colour, Variant.size, Variant.price, Product.id)
+)
+_STORES = (
+    select(Store.id, Store.name, Store.city, Store.is_warehouse, func.sum(Stock.quantity))
+    .join(Stock, Stock.store_id == Store.id)
+    .join(Variant, Variant.id == Stock.variant_id)
+    .where(Variant.product_id == _PRODUCT)
+    .group_by(Store.id, Store.name, Store.city, Store.is_warehouse)
+    .order_by(Store.is_warehouse, Store.name)
+)
+_PICTURE = (
+    select(ProductImage.id, ProductImage.path, ProductImage.telegram_file_id)
+    .where(ProductImage.product_id == _PRODUCT)
+    .order_by(ProductImage.position)
+    .limit(1)
+)
+
+
+async def _variants(session: Session, product_id: int) -> tuple[str, str, tuple[VariantInfo, ...]]:
+    """Return the product's German and English titles and its variants with their stock, in order."""
+    rows = (await execute_core(session, _VARIANTS, {"product_id": product_id})).all()
     variants = sorted(
         (
-            VariantInfo(
-                id=variant.id,
-                colour=variant.colour,
-                size=variant.size,
-                price=variant.price if variant.price is not None else product.price,
-                quantity=int(stock_by_variant.get(variant.id) or 0),
-            )
-            for variant in (await session.scalars(select(Variant).where(Variant.product_id == product_id)))
+            VariantInfo(id=id_, colour=colour, size=size, price=price, quantity=int(quantity))
+            for id_, colour, size, price, quantity, _, _ in rows
         ),
         key=lambda info: (info.colour, size_order(info.size)),
     )
+    title_de, title_en = (rows[0][5], rows[0][6]) if rows else ("", "")
+    return title_de, title_en, tuple(variants)
+
+
+async def card(session: Session, *, product_id: int, locale: str) -> ProductCard | None:
+    """Return the product card in the locale, or None for an unknown product."""
+    parameters = {"product_id": product_id}
+    row = (await execute_core(session, _HEAD, parameters)).one_or_none()
+    if row is None:
+        return None
+    (id_, sku, title_de, title_en, text_de, text_en, brand, category_de, category_en) = row[:9]
+    price, compare_at_price, currency, active = row[9:]
+    _, _, variants = await _variants(session, product_id)
     stores = tuple(
         StoreStock(
             store_id=store_id, name=name, city=city, is_warehouse=warehouse, quantity=int(quantity or 0)
         )
-        for store_id, name, city, warehouse, quantity in (
-            await session.execute(
-                select(Store.id, Store.name, Store.city, Store.is_warehouse, func.sum(Stock.quantity))
-                .join(Stock, Stock.store_id == Store.id)
-                .join(Variant, Variant.id == Stock.variant_id)
-                .where(Variant.product_id == product_id)
-                .group_by(Store.id, Store.name, Store.city, Store.is_warehouse)
-                .order_by(Store.is_warehouse, Store.name)
-            )
-        ).all()
+        for store_id, name, city, warehouse, quantity in await execute_core(session, _STORES, parameters)
     )
-    picture = (
-        await session.scalars(
-            select(ProductImage).where(ProductImage.product_id == product_id).order_by(ProductImage.position)
-        )
-    ).first()
+    picture = (await execute_core(session, _PICTURE, parameters)).first()
     german = locale == "de"
     return ProductCard(
-        id=product.id,
-        sku=product.sku,
-        title=product.title_de if german else product.title_en,
-        description=product.description_de if german else product.description_en,
+        id=id_,
+        sku=sku,
+        title=title_de if german else title_en,
+        description=text_de if german else text_en,
         brand=brand,
-        category=category.name_de if german else category.name_en,
-        price=product.price,
-        compare_at_price=product.compare_at_price,
-        currency=product.currency,
+        category=category_de if german else category_en,
+        price=price,
+        compare_at_price=compare_at_price,
+        currency=currency,
         colours=tuple(dict.fromkeys(variant.colour for variant in variants)),
         sizes=tuple(sorted({variant.size for variant in variants}, key=size_order)),
-        variants=tuple(variants),
+        variants=variants,
         stores=stores,
-        picture=Picture(picture.id, picture.path, picture.telegram_file_id) if picture else None,
-        active=product.active,
+        picture=Picture(*picture) if picture is not None else None,
+        active=active,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """What the cart button offers: the product's title and its variants with their stock."""
+
+    title: str
+    variants: tuple[VariantInfo, ...]
+
+
+async def choice(session: Session, *, product_id: int, locale: str) -> Choice:
+    """Return the product's variants for the cart button in one query (none for an unknown product)."""
+    title_de, title_en, variants = await _variants(session, product_id)
+    return Choice(title=title_de if locale == "de" else title_en, variants=variants)
 
 
 def normalise_gtin(text: str) -> str | None:

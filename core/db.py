@@ -75,10 +75,14 @@ def normalize_url(url: str) -> str:
 
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets foreign keys, WAL and a busy timeout."""
+    """Create the async engine; SQLite gets foreign keys, WAL and a busy timeout, a server a pre-ping."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
+    else:
+        # A database server drops connections (a restart, a failover, a broken link): each pooled connection
+        # is tested as it is handed out, so the first update afterwards gets a fresh one instead of failing.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
@@ -99,7 +103,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin_immediate(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A unit of work that only reads takes no lock: in WAL mode it reads its snapshot beside the writer.
+    # Were it to write, SQLite could refuse it at once (its snapshot is stale): only where nothing writes.
+    reading = connection.get_execution_options().get(_READ_ONLY, False)
+    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+_READ_ONLY = "kaufrunde_read_only"
 
 
 class Database:
@@ -115,9 +125,16 @@ class Database:
         return cls(create_engine(url, **kwargs))
 
     @asynccontextmanager
-    async def unit_of_work(self) -> AsyncIterator[AsyncSession]:
-        """Open a transaction; commit when the block ends, roll back when it raises."""
+    async def unit_of_work(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """Open a transaction; commit when the block ends, roll back when it raises.
+
+        ``read_only`` promises that the block only reads: on SQLite it then waits for no writer (and must
+        not write). Everywhere else each unit of work takes SQLite's write lock up front, so that
+        concurrent ones queue instead of failing.
+        """
         async with self._sessions() as session, session.begin():
+            if read_only:
+                await session.connection(execution_options={_READ_ONLY: True})
             yield session
 
     async def dispose(self) -> None:
@@ -137,16 +154,53 @@ async def upsert(
 
     Returns the number of rows inserted or updated (0 when the row existed and nothing was updated).
     """
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table).values(**values)
-    if update:
-        statement = statement.on_conflict_do_update(
-            index_elements=conflict, set_={name: statement.excluded[name] for name in update}
-        )
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=conflict)
-    result = await session.execute(statement)
+    statement = upsert_statement(session, table, tuple(values), conflict=conflict, update=update)
+    result = await execute_core(session, statement, values)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def execute_core(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> Any:
+    """Run a Core statement on the session's connection, past the ORM's layer (what is pending is flushed
+    first, as the session would): for the statements every update runs."""
+    if session.new or session.dirty or session.deleted:
+        await session.flush()
+    return await (await session.connection()).execute(statement, parameters)
+
+
+_UPSERTS: dict[tuple[object, ...], Any] = {}
+
+
+def upsert_statement(
+    session: AsyncSession,
+    table: Any,
+    columns: tuple[str, ...],
+    *,
+    conflict: list[str],
+    update: list[str] | None = None,
+    returning: tuple[str, ...] = (),
+) -> Any:
+    """Return the insert-or-update statement of :func:`upsert`, to run with the values as parameters;
+    it gives back the ``returning`` columns of the row inserted or updated.
+
+    Built once per table and columns: upserts run with every update (the update id, the sender, the chat),
+    and building the statement and its cache key again each time costs more than running it.
+    """
+    dialect = session.get_bind().dialect.name
+    key = (dialect, table, columns, tuple(conflict), tuple(update or ()), returning)
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(table)
+        if update:
+            statement = statement.on_conflict_do_update(
+                index_elements=conflict, set_={name: statement.excluded[name] for name in update}
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=conflict)
+        if returning:
+            statement = statement.returning(*(table.c[name] for name in returning))
+        statement = _UPSERTS.setdefault(key, statement)
+    return statement
 
 
 async def upsert_many(

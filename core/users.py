@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.util import identity_key
 
-from core.db import Base, Session, UTCDateTime, upsert
+from core.db import Base, Session, UTCDateTime, execute_core, upsert_statement
 
 DEFAULT_TIME_ZONE = "Europe/Berlin"
 
@@ -81,30 +82,34 @@ def _view(user: User) -> UserView:
     )
 
 
+_SEEN = ["first_name", "last_name", "username", "language_code", "last_seen_at", "blocked_bot"]
+_VIEWED = tuple(UserView.__dataclass_fields__)
+
+
 async def touch(session: Session, *, person: Person, now: datetime) -> UserView:
     """Record that ``person`` was seen now (creating them on first contact) and return them."""
-    await upsert(
-        session,
-        User.__table__,
-        {
-            "id": person.id,
-            "first_name": person.first_name[:64],
-            "last_name": (person.last_name or None) and person.last_name[:64],
-            "username": person.username,
-            "language_code": person.language_code,
-            "time_zone": DEFAULT_TIME_ZONE,
-            "consent_personal_deals": False,
-            "consent_broadcasts": False,
-            "blocked_bot": False,
-            "created_at": now,
-            "last_seen_at": now,
-        },
-        conflict=["id"],
-        update=["first_name", "last_name", "username", "language_code", "last_seen_at", "blocked_bot"],
+    values = {
+        "id": person.id,
+        "first_name": person.first_name[:64],
+        "last_name": (person.last_name or None) and person.last_name[:64],
+        "username": person.username,
+        "language_code": person.language_code,
+        "time_zone": DEFAULT_TIME_ZONE,
+        "consent_personal_deals": False,
+        "consent_broadcasts": False,
+        "blocked_bot": False,
+        "created_at": now,
+        "last_seen_at": now,
+    }
+    statement = upsert_statement(
+        session, User.__table__, tuple(values), conflict=["id"], update=_SEEN, returning=_VIEWED
     )
-    user = await session.get(User, person.id, populate_existing=True)
-    assert user is not None
-    return _view(user)
+    # One round trip: the stored row comes back from the upsert itself (every update sends it).
+    row = (await execute_core(session, statement, values)).one()
+    loaded = session.sync_session.identity_map.get(identity_key(User, person.id))
+    if loaded is not None:
+        await session.refresh(loaded)
+    return UserView(*row)
 
 
 async def get(session: Session, *, user_id: int) -> UserView | None:

@@ -34,11 +34,11 @@ async def pick_variant(update: Update, context: BotContext) -> None:
     """Offer the product's colours and sizes in stock; add at once when there is only one."""
     query = update.callback_query
     assert query is not None and context.matches
-    async with context.uow() as session:
-        card = await products.card(
+    async with context.uow(read_only=True) as session:
+        offered = await products.choice(
             session, product_id=int(context.matches[0].group(1)), locale=context.locale
         )
-    choices = [variant for variant in card.variants if variant.quantity > 0] if card else []
+    choices = [variant for variant in offered.variants if variant.quantity > 0]
     if not choices:
         await query.answer(context.t("cart-error-out-of-stock", available=0), show_alert=True)
         return
@@ -51,10 +51,10 @@ async def pick_variant(update: Update, context: BotContext) -> None:
         for v in choices
     ]
     rows = [buttons[start : start + 3] for start in range(0, len(buttons), 3)]
-    assert query.message is not None and card is not None
+    assert query.message is not None
     await context.bot.send_message(
         query.message.chat.id,
-        context.t("cart-pick-variant", title=card.title),
+        context.t("cart-pick-variant", title=offered.title),
         reply_markup=InlineKeyboardMarkup(rows),
     )
 
@@ -71,16 +71,10 @@ async def _add(update: Update, context: BotContext, variant_id: int) -> None:
     group = _group(update)
     try:
         async with context.uow() as session:
-            await carts.add(
+            added = await carts.put(
                 session,
                 user_id=query.from_user.id,
                 variant_id=variant_id,
-                group_chat_id=group,
-                now=context.now,
-            )
-            cart = await carts.view(
-                session,
-                user_id=query.from_user.id,
                 group_chat_id=group,
                 locale=context.locale,
                 now=context.now,
@@ -88,13 +82,13 @@ async def _add(update: Update, context: BotContext, variant_id: int) -> None:
     except Refused as refused:
         await query.answer(context.t(refused.reason_key, **refused.args_), show_alert=True)
         return
-    line = next(
-        line for line in cart.lines if line.variant_id == variant_id and line.added_by == query.from_user.id
-    )
     key = "cart-added-group" if group is not None else "cart-added"
     await query.answer(
         context.t(
-            key, title=line.title, variant=variant_label(context, line.colour, line.size), count=cart.units
+            key,
+            title=added.title,
+            variant=variant_label(context, added.colour, added.size),
+            count=added.units,
         )
     )
 

@@ -52,9 +52,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Return the application's services."""
         return cast(Services, self.bot_data[SERVICES_KEY])
 
-    def uow(self) -> AbstractAsyncContextManager[Session]:
-        """Open one unit of work (commits at the end of the block, rolls back on error)."""
-        return self.services.db.unit_of_work()
+    def uow(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Session]:
+        """Open one unit of work (commits at the end of the block, rolls back on error); ``read_only``
+        where the block surely only reads."""
+        return self.services.db.unit_of_work(read_only=read_only)
 
     def t(self, key: str, /, **args: Arg) -> Html:
         """Translate ``key`` into the language of the user this update came from."""

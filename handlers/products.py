@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from catalog import barcodes, products
+from catalog import barcodes, demo, products
 from handlers.common import App
 from handlers.context import BotContext
 from handlers.render import card_caption, card_keyboard
@@ -40,7 +41,7 @@ async def send_card(
 
 async def _send_card(context: BotContext, *, chat_id: int, product_id: int, viewer_id: int | None) -> Message:
     """Send the product card as a photo (or text when it has none), reusing Telegram's picture id."""
-    async with context.uow() as session:
+    async with context.uow(read_only=True) as session:
         card = await products.card(session, product_id=product_id, locale=context.locale)
         rating = (
             await reviews.summary(session, product_id=product_id, viewer_id=viewer_id)
@@ -65,7 +66,10 @@ async def _send_card(context: BotContext, *, chat_id: int, product_id: int, view
             )
         except BadRequest as error:
             log.info("cached picture %s refused (%s); uploading it again", picture.id, error)
-    path = context.services.media_dir / picture.path
+    media_dir = context.services.media_dir
+    path = media_dir / picture.path
+    if not path.is_file():  # a demo picture not drawn yet in the first seconds of the first start
+        await asyncio.to_thread(demo.draw_picture, media_dir=media_dir, path=picture.path)
     sent = await context.bot.send_photo(chat_id, path.read_bytes(), caption=caption, reply_markup=keyboard)
     if sent.photo:
         async with context.uow() as session:
@@ -129,4 +133,7 @@ def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(open_card, pattern=r"^card:(\d+)$"))
     addressed = filters.ChatType.PRIVATE | filters.Entity("mention")
     app.add_handler(MessageHandler(addressed & filters.Regex(BARCODE), typed_barcode))
-    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.PHOTO, photographed_barcode))
+    # A card the user posted from inline mode carries the product's photo, not a barcode.
+    app.add_handler(
+        MessageHandler(filters.ChatType.PRIVATE & filters.PHOTO & ~filters.VIA_BOT, photographed_barcode)
+    )

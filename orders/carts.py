@@ -10,14 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from catalog.models import Product, Stock, Variant
+from core import privacy
 from core.db import Session, upsert
 from core.money import Money
 from core.users import User
-from orders.models import Cart, CartItem, Reservation
+from orders.models import Cart, CartItem, Checkout, Reservation
 from orders.states import Refused
 
 # The shop's currency, used for the totals of an empty cart.
@@ -101,6 +103,9 @@ async def _cart_id(session: Session, *, user_id: int, group_chat_id: int | None)
 
 
 async def _ensure_cart(session: Session, *, user_id: int, group_chat_id: int | None, now: datetime) -> int:
+    cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
+    if cart_id is not None:
+        return cart_id
     column, value = _owner(user_id, group_chat_id)
     await upsert(session, Cart.__table__, {column: value, "created_at": now}, conflict=[column])
     cart_id = await _cart_id(session, user_id=user_id, group_chat_id=group_chat_id)
@@ -134,20 +139,39 @@ async def available(
     return units
 
 
-async def _price(session: Session, *, variant_id: int) -> Money:
+@dataclass(frozen=True, slots=True)
+class Added:
+    """What the cart says after adding: the variant's title in the locale, colour and size, and the units the
+    whole cart holds now."""
+
+    title: str
+    colour: str
+    size: str
+    units: int
+
+
+async def _offered(session: Session, *, variant_id: int) -> tuple[Money, Any]:
+    """Return the variant's price now and its titles, colour and size; refuse what cannot be bought."""
     row = (
         await session.execute(
-            select(func.coalesce(Variant.price, Product.price), Product.currency, Product.active)
+            select(
+                func.coalesce(Variant.price, Product.price),
+                Product.currency,
+                Product.active,
+                Product.title_de,
+                Product.title_en,
+                Variant.colour,
+                Variant.size,
+            )
             .join(Product, Product.id == Variant.product_id)
             .where(Variant.id == variant_id)
         )
     ).one_or_none()
     if row is None:
         raise Refused("cart-error-unknown-variant")
-    price, currency, active = row
-    if not active:
+    if not row.active:
         raise Refused("cart-error-unavailable")
-    return Money(Decimal(price), currency)
+    return Money(Decimal(row[0]), row.currency), row
 
 
 async def _in_cart(session: Session, *, cart_id: int, variant_id: int) -> int:
@@ -183,31 +207,80 @@ async def add(
     now: datetime,
 ) -> int:
     """Add units of a variant to the user's cart (or the group's); return the user's units of it."""
+    mine, _, _ = await _add(
+        session,
+        user_id=user_id,
+        variant_id=variant_id,
+        quantity=quantity,
+        group_chat_id=group_chat_id,
+        now=now,
+    )
+    return mine
+
+
+async def put(
+    session: Session,
+    *,
+    user_id: int,
+    variant_id: int,
+    group_chat_id: int | None = None,
+    locale: str,
+    now: datetime,
+) -> Added:
+    """Add one unit of a variant like :func:`add`, and tell what the user is shown for it."""
+    _, units, variant = await _add(
+        session, user_id=user_id, variant_id=variant_id, quantity=1, group_chat_id=group_chat_id, now=now
+    )
+    title = variant.title_en if locale == "en" else variant.title_de
+    return Added(title=title, colour=variant.colour, size=variant.size, units=units)
+
+
+async def _add(
+    session: Session,
+    *,
+    user_id: int,
+    variant_id: int,
+    quantity: int,
+    group_chat_id: int | None,
+    now: datetime,
+) -> tuple[int, int, Any]:
+    """Add the units; return the user's units of the variant, the cart's units, and the variant's row."""
     if quantity < 1:
         raise Refused("cart-error-quantity")
-    price = await _price(session, variant_id=variant_id)
+    price, variant = await _offered(session, variant_id=variant_id)
     cart_id = await _ensure_cart(session, user_id=user_id, group_chat_id=group_chat_id, now=now)
-    currencies = set(await session.scalars(select(CartItem.currency).where(CartItem.cart_id == cart_id)))
-    if currencies - {price.currency}:
-        raise Refused("cart-error-currency")
-    in_cart = await _in_cart(session, cart_id=cart_id, variant_id=variant_id)
-    await _check_stock(session, variant_id=variant_id, wanted=in_cart + quantity, now=now)
-    item = await _mine(session, cart_id=cart_id, variant_id=variant_id, user_id=user_id)
-    if item is None:
-        item = CartItem(
-            cart_id=cart_id,
-            variant_id=variant_id,
-            added_by=user_id,
-            quantity=quantity,
-            price_when_added=price.amount,
-            currency=price.currency,
-            added_at=now,
+    # The cart's lines in one query: their currencies, the units of this variant, the user's own line.
+    lines = (
+        await session.execute(
+            select(CartItem.id, CartItem.currency, CartItem.variant_id, CartItem.added_by, CartItem.quantity)
+            .where(CartItem.cart_id == cart_id)
+            .order_by(CartItem.id)
         )
-        session.add(item)
-    else:
-        item.quantity += quantity
-    await session.flush()
-    return item.quantity
+    ).all()
+    if {line.currency for line in lines} - {price.currency}:
+        raise Refused("cart-error-currency")
+    in_cart = sum(line.quantity for line in lines if line.variant_id == variant_id)
+    in_cart_total = sum(line.quantity for line in lines)
+    await _check_stock(session, variant_id=variant_id, wanted=in_cart + quantity, now=now)
+    mine = next((line for line in lines if line.variant_id == variant_id and line.added_by == user_id), None)
+    if mine is None:
+        session.add(
+            CartItem(
+                cart_id=cart_id,
+                variant_id=variant_id,
+                added_by=user_id,
+                quantity=quantity,
+                price_when_added=price.amount,
+                currency=price.currency,
+                added_at=now,
+            )
+        )
+        await session.flush()
+        return quantity, in_cart_total + quantity, variant
+    units = mine.quantity + quantity
+    # An ORM update: a line read earlier in this unit of work shows the new quantity too.
+    await session.execute(update(CartItem).where(CartItem.id == mine.id).values(quantity=units))
+    return units, in_cart_total + quantity, variant
 
 
 async def set_quantity(
@@ -352,3 +425,40 @@ async def view(
         ),
         subtotal=total(lines),
     )
+
+
+@privacy.section("cart")
+async def _export(session: Session, user_id: int) -> Any:
+    items = await session.execute(
+        select(CartItem, Cart.group_chat_id, Variant.sku)
+        .join(Cart, Cart.id == CartItem.cart_id)
+        .join(Variant, Variant.id == CartItem.variant_id)
+        .where(CartItem.added_by == user_id)
+        .order_by(CartItem.added_at, CartItem.id)
+    )
+    checkouts = await session.scalars(
+        select(Checkout).where(Checkout.user_id == user_id).order_by(Checkout.created_at, Checkout.id)
+    )
+    return {
+        "items": [
+            {
+                "group_chat_id": group_chat_id,
+                "sku": sku,
+                "quantity": item.quantity,
+                "price_when_added": {"amount": str(item.price_when_added), "currency": item.currency},
+                "added_at": item.added_at.isoformat(),
+            }
+            for item, group_chat_id, sku in items
+        ],
+        "checkouts": [
+            {
+                "kind": row.kind,
+                "status": row.status,
+                "group_chat_id": row.group_chat_id,
+                "subtotal": {"amount": str(row.subtotal), "currency": row.currency},
+                "lines": [{"sku": line.get("sku"), "quantity": line.get("quantity")} for line in row.lines],
+                "created_at": row.created_at.isoformat(),
+            }
+            for row in checkouts
+        ],
+    }

@@ -304,3 +304,19 @@ def test_descriptions_name_material_colours_and_occasions() -> None:
     assert listed
     assert all(re.search(r"Ideal für [^,.]+, [^,.]+ und [^,.]+\.$", p.description_de) for p in listed)
     assert all(re.search(r"Ideal for [^,.]+, [^,.]+ and [^,.]+\.$", p.description_en) for p in listed)
+
+
+async def test_pictures_left_for_later_are_drawn_on_demand_or_all_at_once(
+    db: Database, media_dir: Path, clock: Clock
+) -> None:
+    async with db.unit_of_work() as session:
+        await demo.load(session, media_dir=media_dir, now=clock.now(), draw=False)
+        rows = list(await session.scalars(select(ProductImage).order_by(ProductImage.id)))
+    assert len(rows) == len(demo.products())
+    assert not any((media_dir / row.path).exists() for row in rows)
+
+    demo.draw_picture(media_dir=media_dir, path=rows[0].path)
+    with Image.open(media_dir / rows[0].path) as picture:
+        assert picture.size == (rows[0].width, rows[0].height)
+    assert demo.draw_missing(media_dir) == len(rows) - 1
+    assert all((media_dir / row.path).is_file() for row in rows)

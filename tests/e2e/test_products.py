@@ -103,3 +103,20 @@ async def test_pictures_are_served_as_jpeg_for_telegram(runtime: Runtime, demo_c
             assert escape.status == 404
         async with http.get(f"{runtime.url}/photos/640/missing.png.jpg") as missing:
             assert missing.status == 404
+
+
+async def test_a_card_whose_demo_picture_is_not_drawn_yet_draws_it(
+    sb: SandboxClient, runtime: Runtime, demo_catalog: Database
+) -> None:
+    jeans, variant = await _jeans(demo_catalog)
+    async with demo_catalog.unit_of_work() as session:
+        path = await session.scalar(select(ProductImage.path).where(ProductImage.product_id == jeans.id))
+    assert path is not None
+    picture = runtime.settings.media_dir / path
+    picture.unlink()  # as in the first seconds of the first start, before the pictures are drawn
+    mia = await private_chat(sb, "Mia", "en")
+    assert variant.gtin is not None
+    (card,) = await mia.say(variant.gtin)
+
+    assert card["photo"], "the card comes with the product's picture"
+    assert picture.is_file()

@@ -93,3 +93,23 @@ async def test_group_cart_shows_who_added_what(db: Database, shop: Shop, clock: 
     ]
     assert cart.subtotal == Money(Decimal("80.00"), "EUR")
     assert personal.lines == ()
+
+
+async def test_the_answer_to_adding_names_the_variant_and_counts_the_whole_cart(
+    db: Database, shop: Shop, clock: Clock
+) -> None:
+    first, second, _ = shop.variants
+    async with db.unit_of_work() as session:
+        await carts.add(
+            session, user_id=BEN, variant_id=first, quantity=2, group_chat_id=GROUP, now=clock.now()
+        )
+        added = await carts.put(
+            session, user_id=ANNA, variant_id=second, group_chat_id=GROUP, locale="en", now=clock.now()
+        )
+        again = await carts.put(
+            session, user_id=ANNA, variant_id=second, group_chat_id=GROUP, locale="de", now=clock.now()
+        )
+        cart = await carts.view(session, user_id=ANNA, group_chat_id=GROUP, locale="en", now=clock.now())
+    line = next(line for line in cart.lines if line.variant_id == second)
+    assert (added.title, added.colour, added.size, added.units) == (line.title, line.colour, line.size, 3)
+    assert again.units == 4 and line.quantity == 2
