@@ -6,7 +6,6 @@ one per job) commits or rolls back.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC as _UTC
@@ -17,14 +16,11 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 Session = AsyncSession
-# How long a SQLite writer waits for the one before it.
-BUSY_TIMEOUT_SECONDS = 30
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -82,7 +78,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the async engine; SQLite gets foreign keys, WAL and a busy timeout, a server a pre-ping."""
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_SECONDS})
+        kwargs.setdefault("connect_args", {"timeout": 30})
     else:
         # A database server drops connections (a restart, a failover, a broken link): each pooled connection
         # is tested as it is handed out, so the first update afterwards gets a fresh one instead of failing.
@@ -102,7 +98,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 
 
@@ -122,7 +118,6 @@ class Database:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
-        self._writers = _Writers() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
@@ -135,54 +130,16 @@ class Database:
 
         ``read_only`` promises that the block only reads: on SQLite it then waits for no writer (and must
         not write). Everywhere else each unit of work takes SQLite's write lock up front, so that
-        concurrent ones queue instead of failing. Within one process they queue on an asyncio lock first
-        (:class:`_Writers`), so the next one starts the moment the last commits instead of when SQLite's
-        busy handler next wakes up (it sleeps in steps of up to 100 ms).
+        concurrent ones queue instead of failing.
         """
-        if read_only or self._writers is None:
-            async with self._sessions() as session, session.begin():
-                if read_only:
-                    await session.connection(execution_options={_READ_ONLY: True})
-                yield session
-            return
-        async with self._writers.turn(), self._sessions() as session, session.begin():
+        async with self._sessions() as session, session.begin():
+            if read_only:
+                await session.connection(execution_options={_READ_ONLY: True})
             yield session
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
-
-
-class _Writers:
-    """SQLite's writers of one process, one at a time and in the order they came.
-
-    A unit of work opened inside another one of the same task goes on under the outer one's turn, as it
-    did under SQLite's lock alone. A turn waited for longer than SQLite's busy timeout fails as SQLite
-    would ("database is locked"), so a unit of work that waits for its own child task cannot hang.
-    """
-
-    def __init__(self) -> None:
-        self._lock = asyncio.Lock()
-        self._owner: asyncio.Task[Any] | None = None
-
-    @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Wait for this task's turn to write, and hold it for the block."""
-        task = asyncio.current_task()
-        if task is not None and task is self._owner:
-            yield
-            return
-        try:
-            async with asyncio.timeout(BUSY_TIMEOUT_SECONDS):
-                await self._lock.acquire()
-        except TimeoutError:
-            raise OperationalError("BEGIN IMMEDIATE", None, Exception("database is locked")) from None
-        self._owner = task
-        try:
-            yield
-        finally:
-            self._owner = None
-            self._lock.release()
 
 
 async def upsert(
