@@ -119,7 +119,7 @@ def build(
         .token(token)
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
-        .request(bot_request.RetryingRequest(timeout=timeout))
+        .request(bot_request.RetryingRequest(bot_request.AiohttpRequest(read_timeout=timeout)))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Without rate_limit no call waits (0 turns PTB's limits off); a 429 is still retried.

@@ -39,15 +39,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-import aiohttp
 from aiolimiter import AsyncLimiter
 from sqlalchemy.exc import SQLAlchemyError
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest
 
 from bot.config import Settings
+from bot.request import AiohttpRequest, AnswerLost, NotSent
 from core import tasks
 from core.db import Database, Session
 from deals import broadcasts, outbox, ratelimit
@@ -112,78 +112,6 @@ class Limits:
     def senders(self) -> int:
         """Return how many requests may be in flight at once."""
         return max(8, min(MAX_SENDERS, round(self.per_second / 5)))
-
-
-# The HTTP side.
-
-
-class NotSent(NetworkError):
-    """The request never reached the Bot API server (no connection): safe to send again."""
-
-
-class AnswerLost(TimedOut):
-    """The request went out but no answer came back: the message may have arrived."""
-
-
-class AiohttpRequest(BaseRequest):
-    """PTB's network layer over aiohttp: a pool of keep-alive connections shared by all senders."""
-
-    def __init__(self, *, connections: int = MAX_SENDERS, read_timeout: float = 20.0) -> None:
-        self._connections = connections
-        self._read_timeout = read_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float | None:
-        """Return the default seconds to wait for an answer."""
-        return self._read_timeout
-
-    async def initialize(self) -> None:
-        """Open the connection pool."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._connections),
-                timeout=aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=self._read_timeout),
-            )
-
-    async def shutdown(self) -> None:
-        """Close the connection pool."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """Send one Bot API request and return its status and body."""
-        if self._session is None:
-            raise RuntimeError("AiohttpRequest is not initialised")
-        data: Any = None
-        if request_data is not None:
-            files = request_data.multipart_data
-            if files:
-                form = aiohttp.FormData()
-                for name, value in request_data.json_parameters.items():
-                    form.add_field(name, value)
-                for name, (filename, content, mime_type) in files.items():
-                    form.add_field(name, content, filename=filename, content_type=mime_type)
-                data = form
-            else:
-                data = request_data.json_parameters
-        try:
-            async with self._session.request(method, url, data=data) as response:
-                return response.status, await response.read()
-        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
-            raise NotSent(f"no connection to the Bot API: {error}") from error
-        except (TimeoutError, aiohttp.ClientError) as error:
-            raise AnswerLost(f"no answer from the Bot API: {error!r}") from error
 
 
 # The limits.

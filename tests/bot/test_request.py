@@ -10,8 +10,9 @@ import httpx
 import pytest
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.request import HTTPXRequest
 
-from bot.request import Backoff, RetryingRequest
+from bot.request import AiohttpRequest, Backoff, RetryingRequest
 
 TOKEN = "123456789:SECRET-token-value"
 ME = {"id": 123456789, "is_bot": True, "first_name": "Kaufrunde", "username": "kaufrunde_bot"}
@@ -76,9 +77,8 @@ def api() -> Api:
 @pytest.fixture
 async def bot(api: Api) -> AsyncIterator[Bot]:
     """Give PTB's Bot on a retrying request against the scripted API, with jitter fixed at its middle."""
-    request = RetryingRequest(
-        sleep=api.sleep, jitter=lambda: 0.5, httpx_kwargs={"transport": httpx.MockTransport(api.handle)}
-    )
+    inner = HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(api.handle)})
+    request = RetryingRequest(inner, sleep=api.sleep, jitter=lambda: 0.5)
     async with Bot(TOKEN, request=request) as ptb:
         yield ptb
 
@@ -181,4 +181,4 @@ def test_the_wait_is_capped_and_jittered() -> None:
 
 
 def test_the_timeout_is_how_long_a_call_waits_for_its_answer() -> None:
-    assert RetryingRequest(timeout=1.5).read_timeout == 1.5
+    assert RetryingRequest(AiohttpRequest(read_timeout=1.5)).read_timeout == 1.5
