@@ -75,6 +75,11 @@ def well_formed(update: Update) -> bool:
     asked = [asking for asking in (query, inline, chosen, *payments) if asking is not None]
     if any(asking.from_user is None for asking in asked):
         return False
+    shipping = update.shipping_query
+    if shipping is not None:
+        if shipping.shipping_address is None:
+            return False
+        texts.append(shipping.shipping_address.country_code)
     if query is not None:
         texts.append(query.id)
         optional.append(query.data)

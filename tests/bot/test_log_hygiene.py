@@ -9,7 +9,6 @@ texts.
 from __future__ import annotations
 
 import logging
-import socket
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,7 +23,8 @@ from catalog.models import Stock, Store, Variant
 from core.clock import Clock
 from core.db import Database
 from orders.models import Order
-from tests.e2e.conftest import buttons, settings_for
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import buttons
 
 BOT_WEBHOOK_SECRET = "webhook-secret-Quittenmus-3141"
 PROVIDER_TOKEN = "284685063:TEST:Holunderbluete-2718"
@@ -95,23 +95,17 @@ async def webhook_shop(
     demo_catalog: Database, database_url: str, demo_media: Path, clock: Clock, unfiltered: Unfiltered
 ) -> AsyncIterator[Runtime]:
     """Run the bot in webhook mode with its own secret and payment provider token, the demo catalog loaded."""
-    port = _free_port()
-    settings = settings_for(
+    async with e2e.webhook_runtime(
         database_url,
         demo_media,
-        http_port=port,
-        webhook_url=f"http://127.0.0.1:{port}/hook/kaufrunde",
+        clock,
+        path="/hook/kaufrunde",
         webhook_secret=BOT_WEBHOOK_SECRET,
         payment_provider_token=PROVIDER_TOKEN,
-    )
-    running = Runtime(settings, clock=clock, migrate=False, load_demo=False)
-    await running.start()
-    assert running.searcher is not None
-    await running.searcher.refresh()
-    try:
+    ) as running:
+        assert running.searcher is not None
+        await running.searcher.refresh()
         yield running
-    finally:
-        await running.stop()
 
 
 async def test_a_paid_order_leaves_no_secret_payment_data_or_text_in_the_logs(
@@ -221,12 +215,6 @@ async def _variant_in_stock(db: Database) -> Variant:
         )
     assert variant is not None
     return variant
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_a_library_below_its_floor_is_not_written_even_when_its_logger_is_set_lower() -> None:

@@ -16,7 +16,8 @@ from core import privacy
 from core.clock import Clock
 from core.db import Database
 from core.updates import ProcessedUpdate
-from tests.e2e.conftest import Chat, private_chat, settings_for
+from tests.e2e import conftest as e2e
+from tests.e2e.conftest import Chat, private_chat
 
 SECRET = "kaufrunde-webhook_secret-1"
 HOOK = "/hook/kaufrunde"
@@ -28,18 +29,10 @@ async def webhook_runtime(
     db: Database, database_url: str, media_dir: Path, clock: Clock
 ) -> AsyncIterator[Runtime]:
     """Run the bot in webhook mode; the embedded sandbox posts the updates to its webhook."""
-    port = _free_port()
-    settings = settings_for(
-        database_url,
-        media_dir,
-        http_port=port,
-        webhook_url=f"http://127.0.0.1:{port}{HOOK}",
-        webhook_secret=SECRET,
-    )
-    running = Runtime(settings, clock=clock, migrate=False, load_demo=False)
-    await running.start()
-    yield running
-    await running.stop()
+    async with e2e.webhook_runtime(
+        database_url, media_dir, clock, path=HOOK, webhook_secret=SECRET
+    ) as running:
+        yield running
 
 
 @pytest.fixture
@@ -102,6 +95,8 @@ COMMAND_WITH_A_TEXT_LENGTH = (
         b'{"message": {}}',
         b'{"update_id": 5, "message": {}}',
         COMMAND_WITH_A_TEXT_LENGTH,
+        b'{"update_id": 7, "shipping_query": {"id": "1", "invoice_payload": "x",'
+        b' "from": {"id": 7, "is_bot": false, "first_name": "T"}}}',
     ],
 )
 async def test_a_body_that_is_no_update_gets_400(webhook_runtime: Runtime, body: bytes) -> None:
@@ -172,11 +167,3 @@ async def test_a_bot_that_is_not_running_answers_503_so_telegram_delivers_again(
 
 async def _message(sb: SandboxClient, chat_id: int, message_id: int) -> dict[str, Any]:
     return next(message for message in await sb.messages(chat_id) if message["message_id"] == message_id)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +29,30 @@ def settings_for(database_url: str, media_dir: Path, **overrides: Any) -> Settin
         "admin_user_ids": [RETAILER_ID],
     }
     return Settings(_env_file=None, **(values | overrides))
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def webhook_runtime(
+    database_url: str, media_dir: Path, clock: Clock, *, path: str, **overrides: Any
+) -> AsyncIterator[Runtime]:
+    """Run the bot in webhook mode at ``path`` on a free port; the embedded sandbox posts updates there."""
+    port = free_port()
+    settings = settings_for(
+        database_url, media_dir, http_port=port, webhook_url=f"http://127.0.0.1:{port}{path}", **overrides
+    )
+    running = Runtime(settings, clock=clock, migrate=False, load_demo=False)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
 
 
 @pytest.fixture

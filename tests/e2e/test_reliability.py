@@ -16,7 +16,7 @@ from core import privacy, tasks, updates
 from core.clock import Clock
 from core.db import Database
 from handlers.context import SERVICES_KEY
-from tests.e2e.conftest import private_chat, settings_for
+from tests.e2e.conftest import free_port, private_chat, settings_for
 
 
 async def test_a_redelivered_update_changes_nothing(sb: SandboxClient) -> None:
@@ -78,7 +78,7 @@ async def test_the_demo_clock_runs_due_work_before_it_answers(
 async def test_webhook_mode_receives_updates_and_refuses_a_wrong_secret(
     db: Database, database_url: str, media_dir: Path, clock: Clock
 ) -> None:
-    port = _free_port()
+    port = free_port()
     settings = settings_for(
         database_url, media_dir, http_port=port, webhook_url=f"http://127.0.0.1:{port}/hook/kaufrunde"
     )
@@ -100,14 +100,6 @@ async def test_webhook_mode_receives_updates_and_refuses_a_wrong_secret(
                 assert forged.status == 403
     finally:
         await running.stop()
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def test_a_missing_optional_method_is_logged_and_the_bot_keeps_running(

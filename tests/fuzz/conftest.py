@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 from bot.runner import Runtime
 from core.clock import Clock
 from core.db import Database
-from tests.e2e.conftest import settings_for
+from tests.e2e import conftest as e2e
 
 SECRET = "kaufrunde-fuzz-secret"
 HOOK = "/telegram/webhook"
@@ -28,18 +27,7 @@ async def fuzz_runtime(
     take minutes; the sandbox enforces no limits unless asked, so the limiter is off here, as in the
     benchmarks (bench/roundtrip.py measures the bot under Telegram's limits).
     """
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    settings = settings_for(
-        database_url,
-        demo_media,
-        http_port=port,
-        webhook_url=f"http://127.0.0.1:{port}{HOOK}",
-        webhook_secret=SECRET,
-        telegram_rate_limit=False,
-    )
-    running = Runtime(settings, clock=clock, migrate=False, load_demo=False)
-    await running.start()
-    yield running
-    await running.stop()
+    async with e2e.webhook_runtime(
+        database_url, demo_media, clock, path=HOOK, webhook_secret=SECRET, telegram_rate_limit=False
+    ) as running:
+        yield running
