@@ -120,6 +120,8 @@ def build(
         .base_url(f"{api_url}/bot")
         .base_file_url(f"{api_url}/file/bot")
         .request(bot_request.RetryingRequest(bot_request.AiohttpRequest(read_timeout=timeout)))
+        # Long polling: one connection, waiting as long as each getUpdates asks (PTB's default is httpx).
+        .get_updates_request(bot_request.AiohttpRequest(connections=1, read_timeout=timeout))
         .context_types(ContextTypes(context=BotContext))
         .defaults(Defaults(parse_mode=ParseMode.HTML))
         # Without rate_limit no call waits (0 turns PTB's limits off); a 429 is still retried.

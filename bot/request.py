@@ -14,8 +14,9 @@ carry the same checkout, and its pre-checkout refuses a second payment.
 Calls go over aiohttp (:class:`AiohttpRequest`, one pool of keep-alive connections), which broadcasts use
 too; python-telegram-bot's default httpx transport cost the bot about 2 ms of CPU more per call.
 
-``getUpdates`` is not repeated here: python-telegram-bot's updater repeats it with a backoff of its own,
-and an unconfirmed update is simply fetched again.
+``getUpdates`` (long polling) goes over aiohttp too, in a request object of its own, and is not repeated
+here: python-telegram-bot's updater repeats it with a backoff of its own, and an unconfirmed update is
+simply fetched again.
 """
 
 from __future__ import annotations
@@ -126,8 +127,12 @@ class AiohttpRequest(BaseRequest):
                 data = form
             else:
                 data = request_data.json_parameters
+        # getUpdates waits up to its long-polling timeout plus the usual read timeout, which PTB passes here.
+        options: dict[str, Any] = {}
+        if isinstance(read_timeout, int | float):
+            options["timeout"] = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=read_timeout)
         try:
-            async with self._session.request(method, url, data=data) as response:
+            async with self._session.request(method, url, data=data, **options) as response:
                 return response.status, await response.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
             raise NotSent(f"no connection to the Bot API: {error}") from error

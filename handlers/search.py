@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
 
 from telegram import (
     InlineKeyboardButton,
@@ -22,7 +21,7 @@ from telegram.ext import CallbackQueryHandler, InlineQueryHandler, MessageHandle
 from catalog import products, searches, style
 from catalog import search as catalog_search
 from catalog.query import Query, parse
-from catalog.search import Hit, Result
+from catalog.search import Result
 from core.money import Money
 from handlers.common import App
 from handlers.context import BotContext
@@ -82,8 +81,8 @@ async def _page(
     context: BotContext, search_id: int, query: Query, *, page: int
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     found = await context.services.searcher.search(query, limit=PAGE_SIZE, offset=page * PAGE_SIZE)
-    listed = await catalog_results(context, found.hits)
-    async with context.uow() as session:
+    async with context.uow(read_only=True) as session:
+        listed = await catalog_search.results(session, hits=found.hits, locale=context.locale)
         category = (
             await products.category_name(session, key=query.category, locale=context.locale)
             if query.category
@@ -111,12 +110,6 @@ async def _page(
     )
 
 
-async def catalog_results(context: BotContext, hits: Sequence[Hit]) -> list[Result]:
-    """Describe hits in the user's language."""
-    async with context.uow() as session:
-        return await catalog_search.results(session, hits=hits, locale=context.locale)
-
-
 async def similar(update: Update, context: BotContext) -> None:
     """List products like the one on the card."""
     callback = update.callback_query
@@ -124,8 +117,8 @@ async def similar(update: Update, context: BotContext) -> None:
     await callback.answer()
     product_id = int(context.matches[0].group(1))
     hits = await context.services.searcher.similar(product_id=product_id, limit=PAGE_SIZE)
-    listed = await catalog_results(context, hits)
-    async with context.uow() as session:
+    async with context.uow(read_only=True) as session:
+        listed = await catalog_search.results(session, hits=hits, locale=context.locale)
         card = await products.card(session, product_id=product_id, locale=context.locale)
     if not listed or card is None:
         await context.bot.send_message(callback.message.chat.id, context.t("similar-none"))
@@ -203,8 +196,8 @@ async def inline_query(update: Update, context: BotContext) -> None:
     offset = int(inline.offset) if inline.offset.isdecimal() and len(inline.offset) <= 6 else 0
     query = parse(text, lexicon=context.services.searcher.lexicon, locale=context.locale)
     found = await context.services.searcher.search(query, limit=INLINE_PAGE, offset=offset)
-    listed = await catalog_results(context, found.hits)
-    async with context.uow() as session:
+    async with context.uow(read_only=True) as session:
+        listed = await catalog_search.results(session, hits=found.hits, locale=context.locale)
         pictures = await products.pictures(session, product_ids=[result.product_id for result in listed])
     articles = [_inline_result(context, result, pictures.get(result.product_id)) for result in listed]
     more = offset + INLINE_PAGE < found.total

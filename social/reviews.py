@@ -90,29 +90,37 @@ class ReportedReview:
     reasons: list[str]
 
 
+# Two sides of a shared group; aliasing a table builds new columns, so it is done once.
+_MINE, _THEIRS = aliased(Membership), aliased(Membership)
+
+
 async def friend_ids(session: Session, *, user_id: int, among: Collection[int] | None = None) -> set[int]:
     """Return the people sharing an active group membership with the user (optionally only ``among``)."""
-    mine, theirs = aliased(Membership), aliased(Membership)
     query = (
-        select(theirs.user_id)
-        .join(mine, mine.chat_id == theirs.chat_id)
+        select(_THEIRS.user_id)
+        .join(_MINE, _MINE.chat_id == _THEIRS.chat_id)
         .where(
-            mine.user_id == user_id,
-            mine.status.in_(ACTIVE_STATUSES),
-            theirs.status.in_(ACTIVE_STATUSES),
-            theirs.user_id != user_id,
+            _MINE.user_id == user_id,
+            _MINE.status.in_(ACTIVE_STATUSES),
+            _THEIRS.status.in_(ACTIVE_STATUSES),
+            _THEIRS.user_id != user_id,
         )
         .distinct()
     )
     if among is not None:
-        query = query.where(theirs.user_id.in_(among))
+        query = query.where(_THEIRS.user_id.in_(among))
     return set(await session.scalars(query))
 
 
 async def summary(session: Session, *, product_id: int, viewer_id: int, limit: int = LISTED) -> RatingSummary:
     """Summarise a product's visible ratings for the viewer, friends first; list up to ``limit`` of each."""
     reviews = await _visible(session, product_id)
-    friends = await friend_ids(session, user_id=viewer_id, among={review.user_id for review in reviews})
+    # Most products have no reviews yet: then there is nobody to look for among the viewer's friends.
+    friends = (
+        await friend_ids(session, user_id=viewer_id, among={review.user_id for review in reviews})
+        if reviews
+        else set()
+    )
     by_friends = [review for review in reviews if review.user_id in friends]
     return RatingSummary(
         friends_count=len(by_friends),

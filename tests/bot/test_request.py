@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
 import pytest
+from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
@@ -182,3 +184,35 @@ def test_the_wait_is_capped_and_jittered() -> None:
 
 def test_the_timeout_is_how_long_a_call_waits_for_its_answer() -> None:
     assert RetryingRequest(AiohttpRequest(read_timeout=1.5)).read_timeout == 1.5
+
+
+async def test_long_polling_waits_as_long_as_get_updates_asks_and_other_calls_do_not() -> None:
+    answers = {"getMe": ME, "getUpdates": [], "sendMessage": SENT}
+
+    async def slow(request: web.Request) -> web.Response:
+        method = request.path.rsplit("/", 1)[-1]
+        if method != "getMe":
+            await asyncio.sleep(0.8)
+        return web.json_response({"ok": True, "result": answers[method]})
+
+    app = web.Application()
+    app.router.add_post("/{path:.*}", slow)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    bot = Bot(
+        TOKEN,
+        base_url=f"http://127.0.0.1:{port}/bot",
+        request=AiohttpRequest(read_timeout=0.3),
+        get_updates_request=AiohttpRequest(connections=1, read_timeout=0.3),
+    )
+    try:
+        async with bot:
+            # getUpdates may wait its long-polling timeout plus the read timeout (PTB passes the sum).
+            assert await bot.get_updates(timeout=1) == ()
+            with pytest.raises(TimedOut):
+                await bot.send_message(501, "Hallo")
+    finally:
+        await runner.cleanup()
