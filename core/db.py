@@ -6,6 +6,7 @@ one per job) commits or rolls back.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC as _UTC
@@ -16,9 +17,11 @@ from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+from sqlalchemy.util import await_only
 
 Session = AsyncSession
 
@@ -110,7 +113,13 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     # A unit of work that only reads takes no lock: in WAL mode it reads its snapshot beside the writer.
     # Were it to write, SQLite could refuse it at once (its snapshot is stale): only where nothing writes.
     reading = connection.get_execution_options().get(_READ_ONLY, False)
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+    statement = "BEGIN" if reading else "BEGIN IMMEDIATE"
+    # Straight to the driver: one round trip to its thread, where SQLAlchemy's statement path makes three
+    # (cursor, execute, close) and an execution context, for every unit of work.
+    try:
+        await_only(connection.connection.driver_connection.execute_fetchall(statement))
+    except sqlite3.Error as error:
+        raise OperationalError(statement, None, error) from error
 
 
 _READ_ONLY = "kaufrunde_read_only"
