@@ -862,7 +862,8 @@ class Searcher:
         """Rebuild the index if the catalog changed since it was built; tell whether it was rebuilt."""
         async with self._lock:
             self._checked_at = self._clock.now()
-            async with self._database.unit_of_work() as session:
+            # Read-only: reading 100k products must not hold SQLite's write lock for the seconds it takes.
+            async with self._database.unit_of_work(read_only=True) as session:
                 fingerprint = await _fingerprint(session)
                 if fingerprint == self._fingerprint:
                     return False
@@ -885,7 +886,7 @@ class Searcher:
 
     async def reindex(self, *, product_id: int) -> None:
         """Bring one product up to date in the index at once: added, changed, or gone (or archived)."""
-        async with self._database.unit_of_work() as session:
+        async with self._database.unit_of_work(read_only=True) as session:
             found = await items(session, product_ids=(product_id,))
         if found:
             await asyncio.to_thread(self._index.update, found[0])

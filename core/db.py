@@ -16,12 +16,14 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Dialect
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 from sqlalchemy.util import await_only
+
+from core import sqlite_inline
 
 Session = AsyncSession
 
@@ -77,11 +79,19 @@ def normalize_url(url: str) -> str:
     return url
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
-    """Create the async engine; SQLite gets foreign keys, WAL and a busy timeout, a server a pre-ping."""
+def create_engine(url: str, *, inline: bool = False, **kwargs: Any) -> AsyncEngine:
+    """Create the async engine; SQLite gets foreign keys, WAL and a busy timeout, a server a pre-ping.
+
+    ``inline`` (SQLite files only): the engine's connections run in the event loop's thread instead of
+    aiosqlite's, for brief units of work (:mod:`core.sqlite_inline`).
+    """
     url = normalize_url(url)
     if url.startswith("sqlite"):
-        kwargs.setdefault("connect_args", {"timeout": 30})
+        if inline:
+            path = make_url(url).database or ""
+            kwargs.setdefault("async_creator", lambda: sqlite_inline.connect(path))
+        else:
+            kwargs.setdefault("connect_args", {"timeout": 30})
         # A pooled connection is rolled back when it goes back to the pool, by default. Every unit of work
         # has committed or rolled back by then, so on SQLite, where each call to the driver crosses to its
         # thread and back, that is a tenth of a millisecond or more spent for nothing on every unit of work.
@@ -92,9 +102,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_async_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas_inline if inline else _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin_inline if inline else _sqlite_begin_immediate)
     return engine
+
+
+def is_sqlite_file(url: str) -> bool:
+    """Tell whether ``url`` names an SQLite database in a file (not in memory)."""
+    parsed = make_url(normalize_url(url))
+    return parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -109,11 +125,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_pragmas_inline(dbapi_connection: Any, _record: Any) -> None:
+    # As above, but SQLite must never sleep in the event loop: its busy timeout stays 0, and BEGIN IMMEDIATE
+    # waits for other writers asynchronously (sqlite_inline.InlineConnection.begin).
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _reading(connection: Any) -> bool:
+    return bool(connection.get_execution_options().get(_READ_ONLY, False))
+
+
 def _sqlite_begin_immediate(connection: Any) -> None:
     # A unit of work that only reads takes no lock: in WAL mode it reads its snapshot beside the writer.
     # Were it to write, SQLite could refuse it at once (its snapshot is stale): only where nothing writes.
-    reading = connection.get_execution_options().get(_READ_ONLY, False)
-    statement = "BEGIN" if reading else "BEGIN IMMEDIATE"
+    statement = "BEGIN" if _reading(connection) else "BEGIN IMMEDIATE"
     # Straight to the driver: one round trip to its thread, where SQLAlchemy's statement path makes three
     # (cursor, execute, close) and an execution context, for every unit of work.
     try:
@@ -122,37 +151,82 @@ def _sqlite_begin_immediate(connection: Any) -> None:
         raise OperationalError(statement, None, error) from error
 
 
+def _sqlite_begin_inline(connection: Any) -> None:
+    immediate = not _reading(connection)
+    try:
+        if immediate and (turn := sqlite_inline.CURRENT_TURN.get()) is not None:
+            await_only(turn.take())
+        await_only(connection.connection.driver_connection.begin(immediate=immediate))
+    except sqlite3.Error as error:
+        raise OperationalError("BEGIN IMMEDIATE" if immediate else "BEGIN", None, error) from error
+
+
 _READ_ONLY = "kaufrunde_read_only"
 
 
 class Database:
-    """The engine and its sessions; :meth:`unit_of_work` is the only place that commits."""
+    """The engine and its sessions; :meth:`unit_of_work` is the only place that commits.
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    On an SQLite file there is a second engine, in the event loop's thread, for the brief units of work.
+    """
+
+    def __init__(self, engine: AsyncEngine, inline: AsyncEngine | None = None) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+        self._inline = inline
+        self._brief_sessions = (
+            async_sessionmaker(inline, expire_on_commit=False, autoflush=True) if inline else self._sessions
+        )
+        self._turns = sqlite_inline.WriterTurns() if inline else None
+
+    @property
+    def brief_engine(self) -> AsyncEngine:
+        """Return the engine of the brief units of work (the only engine but on an SQLite file)."""
+        return self._inline or self.engine
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Database:
         """Build a database from its URL."""
-        return cls(create_engine(url, **kwargs))
+        inline = create_engine(url, inline=True, **kwargs) if is_sqlite_file(url) else None
+        return cls(create_engine(url, **kwargs), inline)
 
     @asynccontextmanager
-    async def unit_of_work(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+    async def unit_of_work(
+        self, *, read_only: bool = False, brief: bool = False
+    ) -> AsyncIterator[AsyncSession]:
         """Open a transaction; commit when the block ends, roll back when it raises.
 
         ``read_only`` promises that the block only reads: on SQLite it then waits for no writer (and must
         not write). Everywhere else each unit of work takes SQLite's write lock up front, so that
         concurrent ones queue instead of failing.
+
+        ``brief`` promises a few quick statements, as an update's handler runs: on an SQLite file they run
+        in the event loop's thread, which spares the driver's thread round trips but stops every chat while
+        a statement runs. Whatever may take long (imports, index builds, job rounds, exports of many rows)
+        keeps the default.
         """
-        async with self._sessions() as session, session.begin():
-            if read_only:
-                await session.connection(execution_options={_READ_ONLY: True})
-            yield session
+        if not brief or read_only or self._turns is None:
+            async with (self._brief_sessions if brief else self._sessions)() as session, session.begin():
+                if read_only:
+                    await session.connection(execution_options={_READ_ONLY: True})
+                yield session
+            return
+        # A brief writer on SQLite: its turn among the process's writers is taken at its first statement
+        # (the BEGIN IMMEDIATE listener finds it here) and given back however the unit of work ends.
+        turn = self._turns.turn()
+        token = sqlite_inline.CURRENT_TURN.set(turn)
+        try:
+            async with self._brief_sessions() as session, session.begin():
+                yield session
+        finally:
+            sqlite_inline.CURRENT_TURN.reset(token)
+            turn.give_back()
 
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        if self._inline is not None:
+            await self._inline.dispose()
 
 
 async def upsert(

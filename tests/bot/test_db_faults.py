@@ -125,7 +125,7 @@ async def test_a_connection_lost_in_the_middle_of_a_payment_leaves_nothing_half_
 
     # The payment's transaction has taken the units from stock, dropped the reservations, emptied the cart
     # and written the order when the connection goes, just before the order's lines.
-    with Cut(runtime.db.engine, "INSERT INTO ORDER_LINES").armed() as cut:
+    with Cut(runtime.db.brief_engine, "INSERT INTO ORDER_LINES").armed() as cut:
         paid = await shop.pay(lena.chat_id, invoice["message_id"], lena.user_id)
         assert paid["status"] == "paid"
         (answer,) = await shop.wait(lena.chat_id, after=paid["message_id"])
