@@ -6,7 +6,7 @@ import logging
 import re
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, ChosenInlineResultHandler
 
@@ -89,11 +89,14 @@ async def vote(update: Update, context: BotContext) -> None:
     product_id, wanted = int(context.matches[0].group(1)), int(context.matches[0].group(2))
     try:
         async with context.uow() as session:
-            await votes.share(session, post=post, product_id=product_id, shared_by=None, now=context.now)
-            value = (
-                0 if await votes.my_vote(session, post=post, user_id=query.from_user.id) == wanted else wanted
+            value = await votes.press(
+                session,
+                post=post,
+                product_id=product_id,
+                user_id=query.from_user.id,
+                wanted=wanted,
+                now=context.now,
             )
-            await votes.vote(session, post=post, user_id=query.from_user.id, value=value, now=context.now)
             edits = await votes.due_edits(session, now=context.now, min_interval=EDIT_INTERVAL, post=post)
     except Refused as refused:
         await query.answer(context.t(refused.reason_key, **refused.args_), show_alert=True)
@@ -101,13 +104,23 @@ async def vote(update: Update, context: BotContext) -> None:
     await query.answer(
         context.t("vote-counted-up" if value > 0 else "vote-counted-down" if value else "vote-taken-back")
     )
-    await show(context, edits)
+    shown = query.message.reply_markup if isinstance(query.message, Message) else None
+    await show(context, edits, pressed=(post, shown) if shown else None)
 
 
-async def show(context: BotContext, edits: list[votes.Edit]) -> None:
-    """Edit the counts on each card that is due."""
+async def show(
+    context: BotContext,
+    edits: list[votes.Edit],
+    pressed: tuple[votes.PostRef, InlineKeyboardMarkup] | None = None,
+) -> None:
+    """Edit the counts on each card that is due; ``pressed`` is a card with the keyboard it shows now,
+    whose other buttons stay as they are."""
     for edit in edits:
-        markup = await keyboard_for(context, edit.post, edit.tally.product_id, edit.tally)
+        if pressed is not None and edit.post == pressed[0] and pressed[1].inline_keyboard:
+            rows = pressed[1].inline_keyboard[1:]
+            markup = InlineKeyboardMarkup([vote_row(edit.tally.product_id, edit.tally), *rows])
+        else:
+            markup = await keyboard_for(context, edit.post, edit.tally.product_id, edit.tally)
         try:
             if BOT_MESSAGE.fullmatch(edit.post.message_key):
                 chat_id, message_id = edit.post.message_key.rsplit(":", 1)

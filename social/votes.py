@@ -136,7 +136,7 @@ async def share(
         },
         conflict=["message_key"],
     )
-    post_id = await session.scalar(select(ProductPost.id).where(ProductPost.message_key == post.message_key))
+    post_id = await _post_id(session, post)
     assert post_id is not None
     return post_id
 
@@ -145,9 +145,46 @@ async def vote(session: Session, *, post: PostRef, user_id: int, value: int, now
     """Vote 👍 (+1) or 👎 (-1) on a posted card, or take the vote back (0); return the new counts."""
     if isinstance(value, bool) or value not in VALUES:
         raise Refused("vote-error-value")
-    post_id = await session.scalar(select(ProductPost.id).where(ProductPost.message_key == post.message_key))
+    post_id = await _post_id(session, post)
     if post_id is None:
         raise Refused("vote-error-unknown-post")
+    await _record(session, post_id=post_id, user_id=user_id, value=value, now=now)
+    return (await _tallies(session, [post_id]))[post_id]
+
+
+async def press(
+    session: Session, *, post: PostRef, product_id: int, user_id: int, wanted: int, now: datetime
+) -> int:
+    """Count a press of 👍 (+1) or 👎 (-1) on a product's card: the vote, or none when it was the person's
+    vote already (pressing it again takes it back). A card not yet known is recorded first. Returns the
+    vote that counts now (0: none); the counts are shown by :func:`due_edits`.
+    """
+    if isinstance(wanted, bool) or wanted not in (1, -1):
+        raise Refused("vote-error-value")
+    known = (
+        await session.execute(
+            select(ProductPost.id, ProductPost.product_id).where(ProductPost.message_key == post.message_key)
+        )
+    ).first()
+    if known is None:
+        post_id = await share(session, post=post, product_id=product_id, shared_by=None, now=now)
+    elif known.product_id != product_id:  # the buttons of this card name its own product
+        raise Refused("vote-error-unknown-post")
+    else:
+        post_id = known.id
+    mine = await session.scalar(
+        select(PostVote.value).where(PostVote.post_id == post_id, PostVote.user_id == user_id)
+    )
+    value = 0 if mine == wanted else wanted
+    await _record(session, post_id=post_id, user_id=user_id, value=value, now=now)
+    return value
+
+
+async def _post_id(session: Session, post: PostRef) -> int | None:
+    return await session.scalar(select(ProductPost.id).where(ProductPost.message_key == post.message_key))
+
+
+async def _record(session: Session, *, post_id: int, user_id: int, value: int, now: datetime) -> None:
     if value:
         await upsert(
             session,
@@ -167,12 +204,11 @@ async def vote(session: Session, *, post: PostRef, user_id: int, value: int, now
         .values(render_due_at=func.coalesce(ProductPost.render_due_at, now))
         .execution_options(synchronize_session=False)
     )
-    return (await _tallies(session, [post_id]))[post_id]
 
 
 async def tally(session: Session, *, post: PostRef) -> Tally | None:
     """Return the votes on a posted card, or None if the card is unknown."""
-    post_id = await session.scalar(select(ProductPost.id).where(ProductPost.message_key == post.message_key))
+    post_id = await _post_id(session, post)
     return None if post_id is None else (await _tallies(session, [post_id]))[post_id]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox import SandboxClient
+from tests.e2e.conftest import buttons
 
 
 def _counts(message: dict[str, Any]) -> list[str]:
@@ -55,3 +56,23 @@ async def test_a_card_opened_in_a_group_has_vote_buttons_too(shop: SandboxClient
     await shop.press(group["id"], card["message_id"], lena["id"], f"vote:{card_button.split(':')[1]}:1")
     card = await shop.wait_edit(group["id"], card["message_id"], version=card["version"])
     assert _counts(card) == ["👍 1", "👎 0"]
+
+
+async def test_a_vote_on_a_card_the_bot_posted_changes_only_the_counts(shop: SandboxClient) -> None:
+    lena = await shop.create_user("Lena", language_code="de")
+    tom = await shop.create_user("Tom", language_code="en")
+    group = await shop.create_chat("group", [lena["id"], tom["id"]], title="Freunde")
+    asked = await shop.send(group["id"], lena["id"], "@kaufrunde_bot sneaker")
+    (listing,) = await shop.wait(group["id"], after=asked["message_id"])
+    product = next(data for data in buttons(listing) if data.startswith("card:"))
+    await shop.press(group["id"], listing["message_id"], lena["id"], product)
+    (card,) = await shop.wait(group["id"], after=listing["message_id"])
+    rows = card["reply_markup"]["inline_keyboard"]
+    assert _counts(card) == ["👍 0", "👎 0"]
+
+    # Tom writes in English; the card's other buttons stay in the German Lena saw it posted in.
+    answer = await shop.press(group["id"], card["message_id"], tom["id"], f"vote:{product.split(':')[1]}:1")
+    assert answer["answer"]["text"] == "👍 Your vote is counted."
+    edited = await shop.wait_edit(group["id"], card["message_id"], version=card["version"])
+    assert _counts(edited) == ["👍 1", "👎 0"]
+    assert edited["reply_markup"]["inline_keyboard"][1:] == rows[1:]

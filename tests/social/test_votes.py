@@ -40,6 +40,27 @@ async def test_a_vote_can_be_changed_and_taken_back(db: Database, friends: Frien
     assert shown == retracted and shown.product_id == friends.products[0]
 
 
+async def test_a_press_counts_a_vote_takes_it_back_and_records_an_unknown_card(
+    db: Database, friends: Friends, clock: Clock
+) -> None:
+    product, now = friends.products[0], clock.now()
+    async with db.unit_of_work() as session:
+        # The card was posted before the bot kept track of it: the first press records it.
+        first = await votes.press(session, post=CARD, product_id=product, user_id=BEN, wanted=1, now=now)
+        other = await votes.press(session, post=CARD, product_id=product, user_id=CEM, wanted=-1, now=now)
+        again = await votes.press(session, post=CARD, product_id=product, user_id=BEN, wanted=1, now=now)
+        changed = await votes.press(session, post=CARD, product_id=product, user_id=CEM, wanted=1, now=now)
+        shown = await votes.tally(session, post=CARD)
+        with pytest.raises(Refused) as forged:  # a button naming another product than the card's
+            await votes.press(
+                session, post=CARD, product_id=friends.products[1], user_id=BEN, wanted=1, now=now
+            )
+
+    assert (first, other, again, changed) == (1, -1, 0, 1)
+    assert shown is not None and (shown.up, shown.down, shown.product_id) == (1, 0, product)
+    assert forged.value.reason_key == "vote-error-unknown-post"
+
+
 async def test_votes_on_unknown_cards_or_with_odd_values_are_refused(
     db: Database, friends: Friends, clock: Clock
 ) -> None:
