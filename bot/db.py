@@ -90,7 +90,8 @@ def lock_migrations(connection: Connection) -> None:
 
     Alembic does not: two instances starting together would both create the same tables, and one would fail.
     The lock is taken in the migration's transaction, so the next one then finds the schema up to date.
-    SQLite needs nothing: each migration begins with ``BEGIN IMMEDIATE`` and so waits for the write lock.
+    SQLite needs nothing more: the migrations run in one transaction (bot/migrations/env.py), whose
+    ``BEGIN IMMEDIATE`` waits for the write lock of one migrating before.
     """
     if connection.dialect.name == "postgresql":
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})

@@ -12,15 +12,20 @@ from core.db import create_engine
 
 
 def _run(connection: Connection) -> None:
-    context.configure(
-        connection=connection,
-        target_metadata=metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
+    # Every step in one transaction, begun before Alembic sees the connection (it then leaves the transaction
+    # to us). Alembic would commit after each step on SQLite, whose DDL it deems not transactional: a second
+    # instance migrating at the same moment would get the write lock between two steps and run every step
+    # it had read as missing, again ("table ... already exists").
+    with connection.begin():
         lock_migrations(connection)
-        context.run_migrations()
+        context.configure(
+            connection=connection,
+            target_metadata=metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
 
 
 async def _main() -> None:
