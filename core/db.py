@@ -127,21 +127,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # pysqlite's own transaction handling is off so that BEGIN IMMEDIATE below takes the write lock
     # up front: concurrent units of work then queue instead of failing with "database is locked".
     dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+    _pragmas(dbapi_connection, "PRAGMA busy_timeout=30000")
 
 
 def _sqlite_pragmas_inline(dbapi_connection: Any, _record: Any) -> None:
     # As above, but SQLite must never sleep in the event loop: its busy timeout stays 0, and BEGIN IMMEDIATE
     # waits for other writers asynchronously (sqlite_inline.InlineConnection.begin).
+    _pragmas(dbapi_connection)
+
+
+def _pragmas(dbapi_connection: Any, *more: str) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    for pragma in ("PRAGMA foreign_keys=ON", "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", *more):
+        cursor.execute(pragma)
     cursor.close()
 
 

@@ -39,21 +39,22 @@ async def test_votes_on_a_card_shared_through_inline_mode(shop: SandboxClient) -
     assert _counts(card) == ["👍 0", "👎 1"]
 
 
+async def _card_opened_in(shop: SandboxClient, group_id: int, user_id: int) -> tuple[dict[str, Any], int]:
+    """Search in the group and open the first result there; return the card and its product's id."""
+    sent = await shop.send(group_id, user_id, "@kaufrunde_bot Sneaker")
+    (listing,) = await shop.wait(group_id, after=sent["message_id"])
+    card_button = next(data for data in buttons(listing) if data.startswith("card:"))
+    await shop.press(group_id, listing["message_id"], user_id, card_button)
+    (card,) = await shop.wait(group_id, after=listing["message_id"])
+    return card, int(card_button.split(":")[1])
+
+
 async def test_a_card_opened_in_a_group_has_vote_buttons_too(shop: SandboxClient) -> None:
     lena = await shop.create_user("Lena", language_code="de")
     group = await shop.create_chat("group", [lena["id"]], title="Freunde")
-    sent = await shop.send(group["id"], lena["id"], "@kaufrunde_bot Sneaker")
-    (listing,) = await shop.wait(group["id"], after=sent["message_id"])
-    card_button = next(
-        button["callback_data"]
-        for row in listing["reply_markup"]["inline_keyboard"]
-        for button in row
-        if button["callback_data"].startswith("card:")
-    )
-    await shop.press(group["id"], listing["message_id"], lena["id"], card_button)
-    (card,) = await shop.wait(group["id"], after=listing["message_id"])
+    card, product_id = await _card_opened_in(shop, group["id"], lena["id"])
     assert _counts(card) == ["👍 0", "👎 0"]
-    await shop.press(group["id"], card["message_id"], lena["id"], f"vote:{card_button.split(':')[1]}:1")
+    await shop.press(group["id"], card["message_id"], lena["id"], f"vote:{product_id}:1")
     card = await shop.wait_edit(group["id"], card["message_id"], version=card["version"])
     assert _counts(card) == ["👍 1", "👎 0"]
 
@@ -62,16 +63,12 @@ async def test_a_vote_on_a_card_the_bot_posted_changes_only_the_counts(shop: San
     lena = await shop.create_user("Lena", language_code="de")
     tom = await shop.create_user("Tom", language_code="en")
     group = await shop.create_chat("group", [lena["id"], tom["id"]], title="Freunde")
-    asked = await shop.send(group["id"], lena["id"], "@kaufrunde_bot sneaker")
-    (listing,) = await shop.wait(group["id"], after=asked["message_id"])
-    product = next(data for data in buttons(listing) if data.startswith("card:"))
-    await shop.press(group["id"], listing["message_id"], lena["id"], product)
-    (card,) = await shop.wait(group["id"], after=listing["message_id"])
+    card, product_id = await _card_opened_in(shop, group["id"], lena["id"])
     rows = card["reply_markup"]["inline_keyboard"]
     assert _counts(card) == ["👍 0", "👎 0"]
 
     # Tom writes in English; the card's other buttons stay in the German Lena saw it posted in.
-    answer = await shop.press(group["id"], card["message_id"], tom["id"], f"vote:{product.split(':')[1]}:1")
+    answer = await shop.press(group["id"], card["message_id"], tom["id"], f"vote:{product_id}:1")
     assert answer["answer"]["text"] == "👍 Your vote is counted."
     edited = await shop.wait_edit(group["id"], card["message_id"], version=card["version"])
     assert _counts(edited) == ["👍 1", "👎 0"]
