@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,26 +51,30 @@ class ChatInfo:
         return self.type in {"group", "supergroup"}
 
 
+# What a touch updates of a known chat, and a membership of a known member.
+TOUCHED = ["type", "title", "updated_at"]
+MEMBERSHIP_SET = ["status", "updated_at"]
+
+
+def touch_row(chat: ChatInfo, now: datetime) -> dict[str, Any]:
+    """Return the chats row that :func:`touch` inserts (a known chat gets the ``TOUCHED`` columns of it)."""
+    return {"id": chat.id, "type": chat.type, "title": chat.title, "created_at": now, "updated_at": now}
+
+
+def membership_row(*, chat_id: int, user_id: int, status: str, now: datetime) -> dict[str, Any]:
+    """Return the memberships row that :func:`set_membership` writes."""
+    return {"chat_id": chat_id, "user_id": user_id, "status": status, "updated_at": now}
+
+
 async def touch(session: Session, *, chat: ChatInfo, now: datetime) -> None:
     """Record the chat (creating it on first contact)."""
-    await upsert(
-        session,
-        Chat.__table__,
-        {"id": chat.id, "type": chat.type, "title": chat.title, "created_at": now, "updated_at": now},
-        conflict=["id"],
-        update=["type", "title", "updated_at"],
-    )
+    await upsert(session, Chat.__table__, touch_row(chat, now), conflict=["id"], update=TOUCHED)
 
 
 async def set_membership(session: Session, *, chat_id: int, user_id: int, status: str, now: datetime) -> None:
     """Record a user's status in a group (member, administrator, left, kicked…)."""
-    await upsert(
-        session,
-        Membership.__table__,
-        {"chat_id": chat_id, "user_id": user_id, "status": status, "updated_at": now},
-        conflict=["chat_id", "user_id"],
-        update=["status", "updated_at"],
-    )
+    row = membership_row(chat_id=chat_id, user_id=user_id, status=status, now=now)
+    await upsert(session, Membership.__table__, row, conflict=["chat_id", "user_id"], update=MEMBERSHIP_SET)
 
 
 async def member_ids(session: Session, *, chat_id: int) -> list[int]:

@@ -13,7 +13,7 @@ from datetime import UTC as _UTC
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Integer, MetaData, event
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, bindparam, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Dialect, make_url
@@ -216,7 +216,13 @@ class Database:
         if not brief or read_only or self._turns is None:
             async with (self._brief_sessions if brief else self._sessions)() as session, session.begin():
                 if read_only:
-                    await session.connection(execution_options={_READ_ONLY: True})
+                    options: dict[str, Any] = {_READ_ONLY: True}
+                    if brief and self.engine.dialect.name == "postgresql":
+                        # No BEGIN and COMMIT: two round trips of a handler's three or four. Under READ
+                        # COMMITTED each statement reads its own snapshot inside a transaction too, so the
+                        # reads see the same; a server-side cursor would need one (long reads aren't brief).
+                        options["isolation_level"] = "AUTOCOMMIT"
+                    await session.connection(execution_options=options)
                 yield session
             return
         # A brief writer on SQLite: its turn among the process's writers is taken at its first statement
@@ -252,6 +258,37 @@ async def upsert(
     statement = upsert_statement(session, table, tuple(values), conflict=conflict, update=update)
     result = await execute_core(session, statement, values)
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def execute_alone(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> Any:
+    """Run the unit of work's one and only statement: a statement is atomic by itself, so on PostgreSQL it
+    runs without BEGIN and COMMIT (two round trips fewer). It must be the unit of work's first statement."""
+    options = {"isolation_level": "AUTOCOMMIT"} if session.get_bind().dialect.name == "postgresql" else {}
+    return await (await session.connection(execution_options=options)).execute(statement, parameters)
+
+
+def guarded_upsert(
+    table: Any,
+    columns: tuple[str, ...],
+    *,
+    guard: Any,
+    prefix: str,
+    conflict: list[str],
+    update: list[str],
+    returning: tuple[str, ...] = (),
+) -> Any:
+    """Return PostgreSQL's upsert of one row that happens only if the ``guard`` CTE has a row: a part of
+    one statement made of several (data-modifying CTEs, :mod:`core.updates`).
+
+    The row's values are the bound parameters named ``prefix`` + column; it gives back the ``returning``
+    columns of the row inserted or updated.
+    """
+    values = select(*(bindparam(prefix + name, type_=table.c[name].type) for name in columns))
+    statement = postgresql_insert(table).from_select(list(columns), values.select_from(guard))
+    statement = statement.on_conflict_do_update(
+        index_elements=conflict, set_={name: statement.excluded[name] for name in update}
+    )
+    return statement.returning(*(table.c[name] for name in returning)) if returning else statement
 
 
 async def execute_core(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> Any:

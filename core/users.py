@@ -82,13 +82,14 @@ def _view(user: User) -> UserView:
     )
 
 
-_SEEN = ["first_name", "last_name", "username", "language_code", "last_seen_at", "blocked_bot"]
-_VIEWED = tuple(UserView.__dataclass_fields__)
+# What a touch updates of a known user, and what it gives back.
+SEEN = ["first_name", "last_name", "username", "language_code", "last_seen_at", "blocked_bot"]
+VIEWED = tuple(UserView.__dataclass_fields__)
 
 
-async def touch(session: Session, *, person: Person, now: datetime) -> UserView:
-    """Record that ``person`` was seen now (creating them on first contact) and return them."""
-    values = {
+def seen_row(person: Person, now: datetime) -> dict[str, Any]:
+    """Return the users row that :func:`touch` inserts (a known user gets the ``SEEN`` columns of it)."""
+    return {
         "id": person.id,
         "first_name": person.first_name[:64],
         "last_name": (person.last_name or None) and person.last_name[:64],
@@ -101,8 +102,13 @@ async def touch(session: Session, *, person: Person, now: datetime) -> UserView:
         "created_at": now,
         "last_seen_at": now,
     }
+
+
+async def touch(session: Session, *, person: Person, now: datetime) -> UserView:
+    """Record that ``person`` was seen now (creating them on first contact) and return them."""
+    values = seen_row(person, now)
     statement = upsert_statement(
-        session, User.__table__, tuple(values), conflict=["id"], update=_SEEN, returning=_VIEWED
+        session, User.__table__, tuple(values), conflict=["id"], update=SEEN, returning=VIEWED
     )
     # One round trip: the stored row comes back from the upsert itself (every update sends it).
     row = (await execute_core(session, statement, values)).one()

@@ -61,6 +61,28 @@ async def test_a_redelivered_update_is_refused(db: Database, clock: Clock) -> No
     assert members == [LENA.id]
 
 
+async def test_a_redelivery_changes_nothing_and_each_kind_of_update_is_recorded(
+    db: Database, clock: Clock
+) -> None:
+    group = chats.ChatInfo(id=-150, type="supergroup", title="Freunde")
+    renamed = users.Person(id=LENA.id, first_name="Lena M.", language_code="en")
+    async with db.unit_of_work() as session:  # an inline query: a sender, no chat
+        inline = await updates.accept(session, update_id=10, now=clock.now(), person=LENA, chat=None)
+    async with db.unit_of_work() as session:  # a post without a sender
+        post = await updates.accept(session, update_id=11, now=clock.now(), person=None, chat=group)
+    async with db.unit_of_work() as session:
+        redelivered = await updates.accept(session, update_id=10, now=clock.now(), person=renamed, chat=group)
+    async with db.unit_of_work() as session:
+        again = await updates.accept(session, update_id=11, now=clock.now(), person=None, chat=group)
+        stored = await users.get(session, user_id=LENA.id)
+        members = await chats.member_ids(session, chat_id=group.id)
+
+    assert inline[0] and inline[1] is not None and inline[1].language_code == "de-DE"
+    assert post == (True, None)
+    assert redelivered == (False, None) and again == (False, None)
+    assert stored is not None and stored.first_name == "Lena" and members == []
+
+
 async def test_a_released_update_is_accepted_again(db: Database, clock: Clock) -> None:
     async with db.unit_of_work() as session:
         assert await updates.claim(session, update_id=7, now=clock.now())
@@ -79,11 +101,17 @@ async def test_old_update_ids_are_pruned(session: Session, clock: Clock) -> None
     assert await updates.claim(session, update_id=1, now=clock.now())
 
 
-async def test_leaving_a_group_is_recorded(session: Session, clock: Clock) -> None:
+async def test_leaving_a_group_is_recorded(db: Database, clock: Clock) -> None:
     group = chats.ChatInfo(id=-200, type="supergroup", title="Team")
-    await updates.accept(session, update_id=1, now=clock.now(), person=LENA, chat=group)
-    await updates.accept(session, update_id=2, now=clock.now(), person=LENA, chat=group, member_status="left")
-    assert await chats.member_ids(session, chat_id=-200) == []
+    async with db.unit_of_work() as session:
+        await updates.accept(session, update_id=1, now=clock.now(), person=LENA, chat=group)
+        joined = await chats.member_ids(session, chat_id=-200)
+    async with db.unit_of_work() as session:
+        await updates.accept(
+            session, update_id=2, now=clock.now(), person=LENA, chat=group, member_status="left"
+        )
+        left = await chats.member_ids(session, chat_id=-200)
+    assert (joined, left) == ([LENA.id], [])
 
 
 async def test_export_contains_everything_and_erase_removes_it(db: Database, clock: Clock) -> None:
