@@ -205,7 +205,9 @@ async def inline_query(update: Update, context: BotContext) -> None:
         articles,
         cache_time=30,
         is_personal=True,
-        next_offset=str(offset + INLINE_PAGE) if more else "",
+        # None, not "": with Defaults set, python-telegram-bot turns an empty string into an empty list (it
+        # takes any empty sequence for a list of poll options), which Telegram would store as the text "[]".
+        next_offset=str(offset + INLINE_PAGE) if more else None,
         button=None
         if articles
         else InlineQueryResultsButton(text=context.t("inline-none"), start_parameter="inline"),

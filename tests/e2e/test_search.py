@@ -84,6 +84,7 @@ async def test_inline_mode_posts_a_card_into_a_group(shop: SandboxClient) -> Non
     offered = await shop.inline(lena["id"], "sneaker", group["id"])
     results = offered["results"]
     assert 1 <= len(results) <= 50
+    assert offered["next_offset"] == ""  # one page: the client asks for no more
     first = results[0]
     assert first["type"] == "photo" and first["photo_url"].endswith(".jpg")
     assert first["thumbnail_url"].startswith("http://127.0.0.1:")
