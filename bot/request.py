@@ -115,24 +115,23 @@ class AiohttpRequest(BaseRequest):
         """Send one Bot API request and return its status and body."""
         if self._session is None:
             raise RuntimeError("AiohttpRequest is not initialised")
-        data: Any = None
-        if request_data is not None:
-            files = request_data.multipart_data
-            if files:
-                form = aiohttp.FormData()
-                for name, value in request_data.json_parameters.items():
-                    form.add_field(name, value)
-                for name, (filename, content, mime_type) in files.items():
-                    form.add_field(name, content, filename=filename, content_type=mime_type)
-                data = form
-            else:
-                data = request_data.json_parameters
         # getUpdates waits up to its long-polling timeout plus the usual read timeout, which PTB passes here.
         options: dict[str, Any] = {}
         if isinstance(read_timeout, int | float):
             options["timeout"] = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=read_timeout)
+        if request_data is not None and request_data.multipart_data:
+            form = aiohttp.FormData()
+            for name, value in request_data.json_parameters.items():
+                form.add_field(name, value)
+            for name, (filename, content, mime_type) in request_data.multipart_data.items():
+                form.add_field(name, content, filename=filename, content_type=mime_type)
+            options["data"] = form
+        elif request_data is not None:
+            # One JSON body, as the Bot API accepts: cheaper to write and to read than a form whose values
+            # are each JSON text, URL-quoted.
+            options["json"] = request_data.parameters
         try:
-            async with self._session.request(method, url, data=data, **options) as response:
+            async with self._session.request(method, url, **options) as response:
                 return response.status, await response.read()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
             raise NotSent(f"no connection to the Bot API: {error}") from error
