@@ -200,7 +200,7 @@ class Database:
 
     @asynccontextmanager
     async def unit_of_work(
-        self, *, read_only: bool = False, brief: bool = False
+        self, *, read_only: bool = False, brief: bool = False, alone: bool = False
     ) -> AsyncIterator[AsyncSession]:
         """Open a transaction; commit when the block ends, roll back when it raises.
 
@@ -212,16 +212,18 @@ class Database:
         in the event loop's thread, which spares the driver's thread round trips but stops every chat while
         a statement runs. Whatever may take long (imports, index builds, job rounds, exports of many rows)
         keeps the default.
+
+        ``alone`` promises that on PostgreSQL the block runs a single statement, which is atomic by itself:
+        there it runs without BEGIN and COMMIT (two round trips). A brief ``read_only`` block runs so too:
+        under READ COMMITTED each statement reads its own snapshot inside a transaction as well, so its
+        reads see the same (a server-side cursor would need a transaction; long reads aren't brief).
         """
         if not brief or read_only or self._turns is None:
             async with (self._brief_sessions if brief else self._sessions)() as session, session.begin():
-                if read_only:
-                    options: dict[str, Any] = {_READ_ONLY: True}
-                    if brief and self.engine.dialect.name == "postgresql":
-                        # No BEGIN and COMMIT: two round trips of a handler's three or four. Under READ
-                        # COMMITTED each statement reads its own snapshot inside a transaction too, so the
-                        # reads see the same; a server-side cursor would need one (long reads aren't brief).
-                        options["isolation_level"] = "AUTOCOMMIT"
+                options: dict[str, Any] = {_READ_ONLY: True} if read_only else {}
+                if (alone or (brief and read_only)) and self.engine.dialect.name == "postgresql":
+                    options["isolation_level"] = "AUTOCOMMIT"
+                if options:
                     await session.connection(execution_options=options)
                 yield session
             return
@@ -258,13 +260,6 @@ async def upsert(
     statement = upsert_statement(session, table, tuple(values), conflict=conflict, update=update)
     result = await execute_core(session, statement, values)
     return int(getattr(result, "rowcount", 0) or 0)
-
-
-async def execute_alone(session: AsyncSession, statement: Any, parameters: dict[str, Any]) -> Any:
-    """Run the unit of work's one and only statement: a statement is atomic by itself, so on PostgreSQL it
-    runs without BEGIN and COMMIT (two round trips fewer). It must be the unit of work's first statement."""
-    options = {"isolation_level": "AUTOCOMMIT"} if session.get_bind().dialect.name == "postgresql" else {}
-    return await (await session.connection(execution_options=options)).execute(statement, parameters)
 
 
 def guarded_upsert(

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core import chats, users
-from core.db import Base, Session, UTCDateTime, execute_alone, guarded_upsert, upsert
+from core.db import Base, Session, UTCDateTime, execute_core, guarded_upsert, upsert
 
 # Telegram only redelivers recent updates and restarts its ids after a quiet week.
 KEEP_FOR = timedelta(days=3)
@@ -65,8 +65,9 @@ async def accept(
     the sender's status in a group when the update says it (chat member updates); a message in a group
     makes its sender a member.
 
-    Every update runs this first, in a unit of work of its own: on PostgreSQL it is one statement (one round
-    trip where it would be six), on SQLite, whose statements cost no round trip, one statement each.
+    Every update runs this first, in a unit of work of its own: on PostgreSQL it is one statement (so the
+    gate's unit of work can be ``alone``: one round trip where there were six), on SQLite, whose statements
+    cost no round trip, one statement each.
     """
     status = member_status or "member"
     in_group = person is not None and chat is not None and chat.is_group
@@ -105,7 +106,7 @@ async def _accept_at_once(
     given = {prefix: row for prefix, row in rows.items() if row is not None}
     statement = _at_once(tuple((prefix, tuple(row)) for prefix, row in given.items()))
     parameters = {prefix + name: value for prefix, row in given.items() for name, value in row.items()}
-    found = (await execute_alone(session, statement, parameters)).first()
+    found = (await execute_core(session, statement, parameters)).first()
     if found is None:
         return False, None
     return True, users.UserView(*found) if sender is not None else None

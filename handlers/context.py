@@ -52,11 +52,12 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
         """Return the application's services."""
         return cast(Services, self.bot_data[SERVICES_KEY])
 
-    def uow(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Session]:
+    def uow(self, *, read_only: bool = False, alone: bool = False) -> AbstractAsyncContextManager[Session]:
         """Open one brief unit of work (commits at the end of the block, rolls back on error); ``read_only``
-        where the block surely only reads. Brief: a handler runs a few quick statements (see
-        :meth:`core.db.Database.unit_of_work`); anything long belongs in a job."""
-        return self.services.db.unit_of_work(read_only=read_only, brief=True)
+        where the block surely only reads, ``alone`` where it runs one statement on PostgreSQL. Brief: a
+        handler runs a few quick statements (see :meth:`core.db.Database.unit_of_work`); anything long
+        belongs in a job."""
+        return self.services.db.unit_of_work(read_only=read_only, brief=True, alone=alone)
 
     def t(self, key: str, /, **args: Arg) -> Html:
         """Translate ``key`` into the language of the user this update came from."""

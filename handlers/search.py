@@ -48,7 +48,7 @@ async def search_text(update: Update, context: BotContext) -> None:
     if query.intent != "search":
         await _styled(update, context, query)
         return
-    async with context.uow() as session:
+    async with context.uow(alone=True) as session:  # one INSERT
         saved = await searches.save(
             session,
             user_id=user.id,

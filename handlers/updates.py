@@ -22,7 +22,7 @@ async def accept(update: Update, context: BotContext) -> None:
     """Drop a redelivered update; remember the sender and pick their language."""
     member = update.chat_member
     person = person_of(member.new_chat_member.user if member is not None else update.effective_user)
-    async with context.uow() as session:
+    async with context.uow(alone=True) as session:
         fresh, sender = await updates.accept(
             session,
             update_id=update.update_id,

@@ -1,5 +1,6 @@
 """Units of work: a reading one on SQLite waits for no writer; brief ones on SQLite run in the event loop's
-thread and never stop it to wait for a lock."""
+thread and never stop it to wait for a lock; on PostgreSQL, brief reads and single statements run without
+BEGIN and COMMIT."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from core import sqlite_inline, updates
@@ -151,3 +152,20 @@ async def test_an_inline_begin_waits_for_another_process_s_writer_and_gives_up_a
     await inline.close()
     assert other.execute("SELECT x FROM t").fetchall() == [(1,)]
     other.close()
+
+
+async def test_on_postgresql_only_brief_reads_and_single_statements_run_without_a_transaction(
+    db: Database,
+) -> None:
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's statements cost no round trip: every unit of work is a transaction there")
+    transaction = text("SELECT txid_current()")
+
+    async def transactions(**kinds: bool) -> int:
+        async with db.unit_of_work(**kinds) as session:
+            return len({await session.scalar(transaction), await session.scalar(transaction)})
+
+    assert await transactions(brief=True, read_only=True) == 2
+    assert await transactions(brief=True, alone=True) == 2
+    assert await transactions(brief=True) == 1
+    assert await transactions(read_only=True) == 1  # a long read keeps its transaction (server-side cursors)
