@@ -70,15 +70,15 @@ async def accept(
     cost no round trip, one statement each.
     """
     status = member_status or "member"
-    in_group = person is not None and chat is not None and chat.is_group
+    group = chat if chat is not None and chat.is_group else None
     if session.get_bind().dialect.name == "postgresql":
         return await _accept_at_once(
             session,
             {"update_id": update_id, "received_at": now},
             chat=chats.touch_row(chat, now) if chat is not None else None,
             sender=users.seen_row(person, now) if person is not None else None,
-            membership=chats.membership_row(chat_id=chat.id, user_id=person.id, status=status, now=now)
-            if in_group and chat is not None and person is not None
+            membership=chats.membership_row(chat_id=group.id, user_id=person.id, status=status, now=now)
+            if group is not None and person is not None
             else None,
         )
     if not await claim(session, update_id=update_id, now=now):
@@ -88,8 +88,8 @@ async def accept(
     if person is None:
         return True, None
     sender = await users.touch(session, person=person, now=now)
-    if in_group and chat is not None:
-        await chats.set_membership(session, chat_id=chat.id, user_id=person.id, status=status, now=now)
+    if group is not None:
+        await chats.set_membership(session, chat_id=group.id, user_id=person.id, status=status, now=now)
     return True, sender
 
 

@@ -131,3 +131,13 @@ async def shop(demo_catalog: Database, runtime: Runtime, sb: SandboxClient) -> S
     assert runtime.searcher is not None
     await runtime.searcher.refresh()
     return sb
+
+
+async def card_in_group(shop: SandboxClient, user_id: int, chat_id: int) -> tuple[dict[str, Any], int]:
+    """Open a card in the group the way members do: mention the bot, tap a result."""
+    sent = await shop.send(chat_id, user_id, "@kaufrunde_bot Sneaker")
+    (listing,) = await shop.wait(chat_id, after=sent["message_id"])
+    data = next(key for key in buttons(listing) if key.startswith("card:"))
+    await shop.press(chat_id, listing["message_id"], user_id, data)
+    (card,) = await shop.wait(chat_id, after=listing["message_id"])
+    return card, int(data.split(":")[1])

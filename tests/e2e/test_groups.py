@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from bot.sandbox import SandboxClient
-from tests.e2e.conftest import buttons, private_chat
+from tests.e2e.conftest import buttons, card_in_group, private_chat
 
 DAY = 24 * 60 * 60
 
@@ -16,16 +16,6 @@ async def _share_inline(shop: SandboxClient, user_id: int, chat_id: int, query: 
     result = offered["results"][number]
     await shop.choose(offered["inline_query_id"], result["id"])
     return str(result["id"])
-
-
-async def _card_in_group(shop: SandboxClient, user_id: int, chat_id: int) -> tuple[dict[str, Any], int]:
-    """Open a card in the group the way members do: mention the bot, tap a result."""
-    sent = await shop.send(chat_id, user_id, "@kaufrunde_bot Sneaker")
-    (listing,) = await shop.wait(chat_id, after=sent["message_id"])
-    data = next(key for key in buttons(listing) if key.startswith("card:"))
-    await shop.press(chat_id, listing["message_id"], user_id, data)
-    (card,) = await shop.wait(chat_id, after=listing["message_id"])
-    return card, int(data.split(":")[1])
 
 
 async def _command(shop: SandboxClient, chat_id: int, user_id: int, text: str) -> dict[str, Any]:
@@ -84,7 +74,7 @@ async def test_top_lists_what_the_group_liked_this_week(shop: SandboxClient) -> 
     lena = await shop.create_user("Lena", language_code="en")
     tom = await shop.create_user("Tom", language_code="de")
     group = await shop.create_chat("group", [lena["id"], tom["id"]], title="Friends")
-    card, product = await _card_in_group(shop, lena["id"], group["id"])
+    card, product = await card_in_group(shop, lena["id"], group["id"])
     await shop.press(group["id"], card["message_id"], tom["id"], f"vote:{product}:1")
     top = await _command(shop, group["id"], lena["id"], "/top")
     assert "This group's week" in top["text"] and "Most 👍" in top["text"]
@@ -101,7 +91,7 @@ async def test_a_recommendation_reaches_the_friend_privately_with_the_note(shop:
     await shop.create_chat("private", [tom["id"]])
     await shop.send(tom["id"], tom["id"], "/start")
     await shop.wait(tom["id"], after=0)
-    card, product = await _card_in_group(shop, lena["id"], group["id"])
+    card, product = await card_in_group(shop, lena["id"], group["id"])
     assert buttons(card)[f"rec:{product}"] == "💌 Empfehlen"
     alone = await shop.press(group["id"], card["message_id"], lena["id"], f"rec:{product}")
     assert "noch niemand" in alone["answer"]["text"]

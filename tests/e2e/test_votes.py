@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.sandbox import SandboxClient
-from tests.e2e.conftest import buttons
+from tests.e2e.conftest import card_in_group
 
 
 def _counts(message: dict[str, Any]) -> list[str]:
@@ -39,20 +39,10 @@ async def test_votes_on_a_card_shared_through_inline_mode(shop: SandboxClient) -
     assert _counts(card) == ["👍 0", "👎 1"]
 
 
-async def _card_opened_in(shop: SandboxClient, group_id: int, user_id: int) -> tuple[dict[str, Any], int]:
-    """Search in the group and open the first result there; return the card and its product's id."""
-    sent = await shop.send(group_id, user_id, "@kaufrunde_bot Sneaker")
-    (listing,) = await shop.wait(group_id, after=sent["message_id"])
-    card_button = next(data for data in buttons(listing) if data.startswith("card:"))
-    await shop.press(group_id, listing["message_id"], user_id, card_button)
-    (card,) = await shop.wait(group_id, after=listing["message_id"])
-    return card, int(card_button.split(":")[1])
-
-
 async def test_a_card_opened_in_a_group_has_vote_buttons_too(shop: SandboxClient) -> None:
     lena = await shop.create_user("Lena", language_code="de")
     group = await shop.create_chat("group", [lena["id"]], title="Freunde")
-    card, product_id = await _card_opened_in(shop, group["id"], lena["id"])
+    card, product_id = await card_in_group(shop, lena["id"], group["id"])
     assert _counts(card) == ["👍 0", "👎 0"]
     await shop.press(group["id"], card["message_id"], lena["id"], f"vote:{product_id}:1")
     card = await shop.wait_edit(group["id"], card["message_id"], version=card["version"])
@@ -63,7 +53,7 @@ async def test_a_vote_on_a_card_the_bot_posted_changes_only_the_counts(shop: San
     lena = await shop.create_user("Lena", language_code="de")
     tom = await shop.create_user("Tom", language_code="en")
     group = await shop.create_chat("group", [lena["id"], tom["id"]], title="Freunde")
-    card, product_id = await _card_opened_in(shop, group["id"], lena["id"])
+    card, product_id = await card_in_group(shop, lena["id"], group["id"])
     rows = card["reply_markup"]["inline_keyboard"]
     assert _counts(card) == ["👍 0", "👎 0"]
 
